@@ -1,0 +1,315 @@
+//! Decoding a file to mono `f32` samples with symphonia.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use symphonia::core::codecs::audio::AudioDecoderOptions;
+use symphonia::core::errors::Error as SymError;
+use symphonia::core::formats::probe::Hint;
+use symphonia::core::formats::{FormatOptions, FormatReader, SeekMode, SeekTo, TrackType};
+use symphonia::core::io::MediaSourceStream;
+use symphonia::core::meta::MetadataOptions;
+use symphonia::core::units::{Time, TimeBase, Timestamp};
+
+use crate::codecs::registry;
+use crate::error::AudioError;
+use crate::tags::Tags;
+
+/// Which part of a file to decode. The default is the whole file.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DecodeOptions {
+    /// Start this many seconds into the file. Uses the container's seek index when it has one, so
+    /// a window late in a long file does not cost decoding everything before it.
+    pub offset_s: f64,
+    /// Stop after this many seconds of audio (from the offset). `None` reads to the end.
+    pub duration_s: Option<f64>,
+}
+
+/// A decoded file: mono samples at the file's own sample rate, plus what we know of the file.
+#[derive(Debug, Clone)]
+pub struct DecodedAudio {
+    /// Mono samples (the mean of all channels), at `sample_rate`.
+    pub samples: Vec<f32>,
+    /// The file's sample rate in Hz.
+    pub sample_rate: u32,
+    /// Number of channels in the file before downmixing.
+    pub channels: usize,
+    /// Length of the whole file in seconds when the container declares it, else of what was
+    /// decoded plus the offset.
+    pub file_duration_s: f64,
+    /// Tags found in the file (ID3v2, Vorbis comments, MP4 atoms, RIFF INFO...).
+    pub tags: Tags,
+}
+
+impl DecodedAudio {
+    /// Duration of the decoded samples in seconds.
+    pub fn duration_s(&self) -> f64 {
+        self.samples.len() as f64 / self.sample_rate as f64
+    }
+}
+
+/// Decode `path` (any supported format) to mono `f32` samples at its own rate.
+///
+/// Gapless decoding is on, so mp3/aac encoder delay and padding are trimmed and sample counts
+/// match librosa's. Errors always name the file; corrupt packets in the middle of a stream are
+/// skipped (as players do) unless they are the majority, and a file that ends well before the
+/// length its header declares is reported as [`AudioError::Truncated`].
+pub fn decode_file(path: &Path, opts: DecodeOptions) -> Result<DecodedAudio, AudioError> {
+    validate_options(&opts)?;
+    let file = open_checked(path)?;
+    let mut hint = Hint::new();
+    if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
+        hint.with_extension(ext);
+    }
+    let mss = MediaSourceStream::new(Box::new(file), Default::default());
+    let format = symphonia::default::get_probe()
+        .probe(&hint, mss, FormatOptions::default(), MetadataOptions::default())
+        .map_err(|e| AudioError::UnsupportedFormat { path: path.to_path_buf(), reason: e.to_string() })?;
+    Decoder::new(path, format)?.run(opts)
+}
+
+fn validate_options(opts: &DecodeOptions) -> Result<(), AudioError> {
+    if !(opts.offset_s.is_finite() && opts.offset_s >= 0.0) {
+        return Err(AudioError::InvalidOption(format!(
+            "offset must be a finite number of seconds >= 0, got {}",
+            opts.offset_s
+        )));
+    }
+    if let Some(d) = opts.duration_s {
+        if !(d.is_finite() && d > 0.0) {
+            return Err(AudioError::InvalidOption(format!(
+                "duration must be a finite number of seconds > 0, got {d}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Open the file, turning the common failures into errors that say what is wrong with it.
+fn open_checked(path: &Path) -> Result<File, AudioError> {
+    let p = path.to_path_buf();
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => AudioError::NotFound { path: p.clone() },
+        _ => AudioError::Io { path: p.clone(), source: e },
+    })?;
+    if meta.is_dir() {
+        return Err(AudioError::IsDirectory { path: p });
+    }
+    if meta.len() == 0 {
+        return Err(AudioError::Empty { path: p });
+    }
+    File::open(path).map_err(|e| AudioError::Io { path: p, source: e })
+}
+
+/// The state of one decode: the format reader, the chosen track and its decoder.
+struct Decoder {
+    path: PathBuf,
+    format: Box<dyn FormatReader>,
+    decoder: Box<dyn symphonia::core::codecs::audio::AudioDecoder>,
+    track_id: u32,
+    sample_rate: u32,
+    channels: usize,
+    time_base: Option<TimeBase>,
+    /// Playable frames the container declares (delay and padding excluded), if it does.
+    declared_frames: Option<u64>,
+    tags: Tags,
+}
+
+impl Decoder {
+    fn new(path: &Path, mut format: Box<dyn FormatReader>) -> Result<Self, AudioError> {
+        let no_track = || AudioError::NoAudioTrack { path: path.to_path_buf() };
+        let track = format.default_track(TrackType::Audio).ok_or_else(no_track)?;
+        let params = track.codec_params.as_ref().and_then(|p| p.audio()).ok_or_else(no_track)?;
+        let decoder = registry()
+            .make_audio_decoder(params, &AudioDecoderOptions::default())
+            .map_err(|e| AudioError::Decode { path: path.to_path_buf(), reason: e.to_string() })?;
+        let sample_rate = params.sample_rate.filter(|&r| r > 0).ok_or_else(|| AudioError::Decode {
+            path: path.to_path_buf(),
+            reason: "the stream does not state its sample rate".into(),
+        })?;
+        let channels = params.channels.as_ref().map(|c| c.count()).unwrap_or(0);
+        let track_id = track.id;
+        let time_base = track.time_base;
+        let declared_frames = track.num_frames;
+        let mut tags = Tags::default();
+        tags.absorb_log(&mut format.metadata());
+        Ok(Self {
+            path: path.to_path_buf(),
+            format,
+            decoder,
+            track_id,
+            sample_rate,
+            channels,
+            time_base,
+            declared_frames,
+            tags,
+        })
+    }
+
+    fn decode_error(&self, reason: impl Into<String>) -> AudioError {
+        AudioError::Decode { path: self.path.clone(), reason: reason.into() }
+    }
+
+    /// Seek to `offset_s` if the container allows it. Returns how many decoded frames must still
+    /// be dropped to land exactly on the offset (all of them when seeking is not possible).
+    fn seek(&mut self, offset_s: f64) -> u64 {
+        let wanted = (offset_s * self.sample_rate as f64).round() as u64;
+        if wanted == 0 {
+            return 0;
+        }
+        let Some(time) = Time::try_from_secs_f64(offset_s) else { return wanted };
+        let to = SeekTo::Time { time, track_id: Some(self.track_id) };
+        match self.format.seek(SeekMode::Accurate, to) {
+            Ok(seeked) => {
+                self.decoder.reset();
+                let behind = seeked.required_ts.get().saturating_sub(seeked.actual_ts.get()).max(0);
+                self.ticks_to_frames(behind)
+            }
+            Err(_) => wanted,
+        }
+    }
+
+    /// Convert a number of time-base ticks to a number of frames at the track's sample rate.
+    fn ticks_to_frames(&self, ticks: i64) -> u64 {
+        match self.time_base.and_then(|tb| tb.calc_time(Timestamp::new(ticks))) {
+            Some(t) => {
+                let secs = t.as_nanos() as f64 * 1e-9;
+                (secs * self.sample_rate as f64).round().max(0.0) as u64
+            }
+            None => ticks.max(0) as u64,
+        }
+    }
+
+    fn run(mut self, opts: DecodeOptions) -> Result<DecodedAudio, AudioError> {
+        let mut to_skip = self.seek(opts.offset_s);
+        let max_frames = opts.duration_s.map(|d| (d * self.sample_rate as f64).round() as usize);
+        let mut samples: Vec<f32> = Vec::with_capacity(self.capacity_hint(max_frames));
+        let mut planes: Vec<Vec<f32>> = Vec::new();
+        let (mut good_packets, mut bad_packets) = (0usize, 0usize);
+        let mut last_error = String::new();
+        let mut stopped_early = false;
+
+        loop {
+            let packet = match self.format.next_packet() {
+                Ok(Some(p)) => p,
+                Ok(None) => break,
+                // A stream cut off mid-packet ends here; the length check below decides whether
+                // the file counts as truncated.
+                Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
+                Err(SymError::ResetRequired) => break,
+                Err(SymError::DecodeError(e)) => {
+                    bad_packets += 1;
+                    last_error = e.to_string();
+                    if bad_packets > 64 && bad_packets > good_packets {
+                        break;
+                    }
+                    continue;
+                }
+                Err(e) => return Err(self.decode_error(e.to_string())),
+            };
+            if packet.track_id != self.track_id {
+                continue;
+            }
+            let buf = match self.decoder.decode(&packet) {
+                Ok(buf) => buf,
+                Err(SymError::DecodeError(e)) => {
+                    bad_packets += 1;
+                    last_error = e.to_string();
+                    continue;
+                }
+                Err(SymError::IoError(e)) => {
+                    bad_packets += 1;
+                    last_error = e.to_string();
+                    continue;
+                }
+                Err(e) => return Err(self.decode_error(e.to_string())),
+            };
+            good_packets += 1;
+            let frames = buf.frames();
+            if frames == 0 {
+                continue;
+            }
+            if self.channels == 0 {
+                self.channels = buf.spec().channels().count().max(1);
+            }
+            buf.copy_to_vecs_planar::<f32>(&mut planes);
+            let skip = (to_skip.min(frames as u64)) as usize;
+            to_skip -= skip as u64;
+            append_mono(&mut samples, &planes, skip, frames);
+            if let Some(max) = max_frames {
+                if samples.len() >= max {
+                    samples.truncate(max);
+                    stopped_early = true;
+                    break;
+                }
+            }
+        }
+        self.tags.absorb_log(&mut self.format.metadata());
+
+        if good_packets == 0 || (bad_packets > good_packets && bad_packets > 2) {
+            let reason = if last_error.is_empty() {
+                "no decodable audio packets".to_string()
+            } else {
+                format!("{bad_packets} of {} packets failed ({last_error})", bad_packets + good_packets)
+            };
+            return Err(self.decode_error(reason));
+        }
+        let sr = self.sample_rate as f64;
+        if let Some(declared) = self.declared_frames {
+            let reached = samples.len() as f64 + opts.offset_s * sr;
+            let declared = declared as f64;
+            if !stopped_early && reached < declared * 0.98 - 0.05 * sr {
+                return Err(AudioError::Truncated {
+                    path: self.path.clone(),
+                    decoded_s: reached / sr,
+                    declared_s: declared / sr,
+                });
+            }
+        }
+        if samples.is_empty() && opts.offset_s == 0.0 {
+            return Err(AudioError::NoSamples { path: self.path.clone() });
+        }
+        let file_duration_s = match self.declared_frames {
+            Some(n) => n as f64 / sr,
+            None if !stopped_early => opts.offset_s + samples.len() as f64 / sr,
+            None => f64::NAN,
+        };
+        Ok(DecodedAudio {
+            samples,
+            sample_rate: self.sample_rate,
+            channels: self.channels.max(1),
+            file_duration_s,
+            tags: self.tags,
+        })
+    }
+
+    fn capacity_hint(&self, max_frames: Option<usize>) -> usize {
+        let declared = self.declared_frames.unwrap_or(0) as usize;
+        match max_frames {
+            Some(m) => m.min(declared.max(m)),
+            None => declared,
+        }
+    }
+}
+
+/// Append the mean of all channels of `planes[..][skip..frames]` to `out`.
+fn append_mono(out: &mut Vec<f32>, planes: &[Vec<f32>], skip: usize, frames: usize) {
+    match planes {
+        [] => {}
+        [mono] => out.extend_from_slice(&mono[skip..frames]),
+        [left, right] => out.extend(
+            left[skip..frames].iter().zip(&right[skip..frames]).map(|(l, r)| 0.5 * (l + r)),
+        ),
+        many => {
+            let scale = 1.0 / many.len() as f32;
+            let start = out.len();
+            out.extend_from_slice(&many[0][skip..frames]);
+            for plane in &many[1..] {
+                for (o, s) in out[start..].iter_mut().zip(&plane[skip..frames]) {
+                    *o += s;
+                }
+            }
+            out[start..].iter_mut().for_each(|o| *o *= scale);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+use std::path::PathBuf;
+
+/// Everything that can go wrong reading an audio file. Every variant names the file, so a batch
+/// job can report and skip it with a message a user can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum AudioError {
+    #[error("{path}: no such file")]
+    NotFound { path: PathBuf },
+    #[error("{path}: is a directory, not an audio file")]
+    IsDirectory { path: PathBuf },
+    #[error("{path}: file is empty (0 bytes)")]
+    Empty { path: PathBuf },
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: not a recognised audio format ({reason})")]
+    UnsupportedFormat { path: PathBuf, reason: String },
+    #[error("{path}: contains no audio track that can be decoded")]
+    NoAudioTrack { path: PathBuf },
+    #[error("{path}: cannot decode audio: {reason}")]
+    Decode { path: PathBuf, reason: String },
+    #[error(
+        "{path}: file is truncated: decoded {decoded_s:.2} s of the {declared_s:.2} s its header declares"
+    )]
+    Truncated { path: PathBuf, decoded_s: f64, declared_s: f64 },
+    #[error("{path}: decoded no audio samples")]
+    NoSamples { path: PathBuf },
+    #[error("invalid option: {0}")]
+    InvalidOption(String),
+    #[error("cannot resample {from} Hz -> {to} Hz: {reason}")]
+    Resample { from: u32, to: u32, reason: String },
+}

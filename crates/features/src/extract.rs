@@ -1,0 +1,145 @@
+//! From a file or samples to log-mel, MFCC and slices, with one reusable extractor.
+
+use std::path::{Path, PathBuf};
+
+use genrespace_audio::{decode_file, resample, AudioError, DecodeOptions, Tags};
+use ndarray::Array2;
+
+use crate::config::{ConfigError, FeatureConfig};
+use crate::db::power_to_db_in_place;
+use crate::mel::MelFilterbank;
+use crate::mfcc::Mfcc;
+use crate::slices::{cut, Slices};
+use crate::stft::Stft;
+
+/// Errors from feature extraction. Audio errors keep the file name they carry.
+#[derive(Debug, thiserror::Error)]
+pub enum FeatureError {
+    #[error(transparent)]
+    Audio(#[from] AudioError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{path}: no audio in the requested range (offset past the end?)")]
+    EmptyRange { path: PathBuf },
+    #[error("cannot compute features of an empty signal")]
+    EmptySignal,
+}
+
+/// A log-mel spectrogram in dB, `(n_mels, n_frames)`, and the floor it was clamped to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogMel {
+    pub data: Array2<f32>,
+    pub floor_db: f32,
+}
+
+impl LogMel {
+    pub fn n_frames(&self) -> usize {
+        self.data.ncols()
+    }
+}
+
+/// Everything genrespace computes for one track.
+#[derive(Debug, Clone)]
+pub struct TrackFeatures {
+    /// Sample rate of the source file before resampling.
+    pub source_sample_rate: u32,
+    /// Length of the source file in seconds (whole file, independent of offset/duration).
+    pub file_duration_s: f64,
+    /// Length of the analysed audio in seconds.
+    pub duration_s: f64,
+    pub tags: Tags,
+    pub log_mel: LogMel,
+    /// `(n_mfcc, n_frames)`.
+    pub mfcc: Array2<f32>,
+}
+
+/// The precomputed machinery (FFT plan, window, filterbank, DCT) for one [`FeatureConfig`].
+/// Cheap to share between threads; build one per config and reuse it for every file.
+#[derive(Debug, Clone)]
+pub struct FeatureExtractor {
+    config: FeatureConfig,
+    stft: Stft,
+    filterbank: MelFilterbank,
+    mfcc: Mfcc,
+}
+
+impl FeatureExtractor {
+    pub fn new(config: FeatureConfig) -> Result<Self, ConfigError> {
+        config.validate()?;
+        Ok(Self {
+            stft: Stft::new(config.n_fft, config.hop_length),
+            filterbank: MelFilterbank::new(&config),
+            mfcc: Mfcc::new(config.n_mfcc, config.n_mels, config.lifter),
+            config,
+        })
+    }
+
+    pub fn config(&self) -> &FeatureConfig {
+        &self.config
+    }
+
+    pub fn filterbank(&self) -> &MelFilterbank {
+        &self.filterbank
+    }
+
+    /// Decode `path` and resample it to the config's rate. Returns the samples and the decode
+    /// result (with its samples moved out).
+    pub fn load(&self, path: &Path, opts: DecodeOptions) -> Result<(Vec<f32>, genrespace_audio::DecodedAudio), FeatureError> {
+        let mut audio = decode_file(path, opts)?;
+        let samples = std::mem::take(&mut audio.samples);
+        if samples.is_empty() {
+            return Err(FeatureError::EmptyRange { path: path.to_path_buf() });
+        }
+        let samples = resample(&samples, audio.sample_rate, self.config.sample_rate)?;
+        Ok((samples, audio))
+    }
+
+    /// The mel power spectrogram `(n_mels, n_frames)` of samples at the config's rate
+    /// (`librosa.feature.melspectrogram`).
+    pub fn mel_power(&self, samples: &[f32]) -> Result<Array2<f32>, FeatureError> {
+        if samples.is_empty() {
+            return Err(FeatureError::EmptySignal);
+        }
+        let n_mels = self.config.n_mels;
+        let n_frames = self.stft.n_frames(samples.len());
+        // Frame-major while filling (each frame's bands are contiguous), transposed at the end.
+        let mut frames = Array2::<f32>::zeros((n_frames, n_mels));
+        self.stft.for_each_power_frame(samples, |t, power| {
+            let row = frames.row_mut(t).into_slice().expect("rows of a standard array are contiguous");
+            self.filterbank.apply(power, row);
+        });
+        Ok(frames.reversed_axes().as_standard_layout().into_owned())
+    }
+
+    /// The log-mel spectrogram in dB (`power_to_db(melspectrogram(y), ref=1.0)`).
+    pub fn log_mel(&self, samples: &[f32]) -> Result<LogMel, FeatureError> {
+        let mut data = self.mel_power(samples)?;
+        let floor_db = power_to_db_in_place(&mut data, self.config.amin, self.config.top_db);
+        Ok(LogMel { data, floor_db })
+    }
+
+    /// MFCCs `(n_mfcc, n_frames)` of a log-mel spectrogram (`librosa.feature.mfcc`).
+    pub fn mfcc(&self, log_mel: &LogMel) -> Array2<f32> {
+        self.mfcc.apply(&log_mel.data)
+    }
+
+    /// The CNN input slices of a log-mel spectrogram.
+    pub fn slices(&self, log_mel: &LogMel) -> Slices {
+        cut(&log_mel.data, log_mel.floor_db, self.config.slice_frames, self.config.slice_hop)
+    }
+
+    /// Decode, resample and compute log-mel and MFCC of one file.
+    pub fn analyze_file(&self, path: &Path, opts: DecodeOptions) -> Result<TrackFeatures, FeatureError> {
+        let (samples, audio) = self.load(path, opts)?;
+        let log_mel = self.log_mel(&samples)?;
+        let mfcc = self.mfcc(&log_mel);
+        Ok(TrackFeatures {
+            source_sample_rate: audio.sample_rate,
+            file_duration_s: audio.file_duration_s,
+            duration_s: samples.len() as f64 / self.config.sample_rate as f64,
+            tags: audio.tags,
+            log_mel,
+            mfcc,
+        })
+    }
+}
