@@ -1,1 +1,35 @@
-fn main() {}
+//! `genrespace`: the command-line front of the pipeline. Each subcommand lives in `cmd/` and only
+//! parses arguments, calls the pipeline crates and prints; the work happens in `crates/`.
+
+mod cmd;
+mod output;
+
+use clap::{Parser, Subcommand};
+
+/// Content-based music recommender: listens to the audio, places every track in genre space.
+#[derive(Parser)]
+#[command(name = "genrespace", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Compute a log-mel spectrogram or MFCCs of an audio file (librosa-compatible).
+    Features(cmd::features::Args),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Features(args) => cmd::features::run(args),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

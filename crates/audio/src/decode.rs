@@ -246,14 +246,6 @@ impl Decoder {
         }
         self.tags.absorb_log(&mut self.format.metadata());
 
-        if good_packets == 0 || (bad_packets > good_packets && bad_packets > 2) {
-            let reason = if last_error.is_empty() {
-                "no decodable audio packets".to_string()
-            } else {
-                format!("{bad_packets} of {} packets failed ({last_error})", bad_packets + good_packets)
-            };
-            return Err(self.decode_error(reason));
-        }
         let sr = self.sample_rate as f64;
         if let Some(declared) = self.declared_frames {
             let reached = samples.len() as f64 + opts.offset_s * sr;
@@ -265,6 +257,14 @@ impl Decoder {
                     declared_s: declared / sr,
                 });
             }
+        }
+        if good_packets == 0 || (bad_packets > good_packets && bad_packets > 2) {
+            let reason = if last_error.is_empty() {
+                "no decodable audio packets".to_string()
+            } else {
+                format!("{bad_packets} of {} packets failed ({last_error})", bad_packets + good_packets)
+            };
+            return Err(self.decode_error(reason));
         }
         if samples.is_empty() && opts.offset_s == 0.0 {
             return Err(AudioError::NoSamples { path: self.path.clone() });

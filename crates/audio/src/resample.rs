@@ -1,14 +1,16 @@
 //! Sample-rate conversion with rubato.
 
 use rubato::audioadapter_buffers::direct::InterleavedSlice;
-use rubato::{Fft, FixedSync, Resampler};
+use rubato::{Fft, FixedSync, Resampler, WindowFunction};
 
 use crate::error::AudioError;
 
-/// Frames per processing chunk. The FFT resampler's anti-aliasing filter is a windowed sinc
-/// (Blackman-Harris) applied in the frequency domain; chunks of this size keep its cutoff close to
-/// Nyquist while staying cache-friendly.
-const CHUNK: usize = 2048;
+/// Frames per processing chunk, as one FFT block. The FFT resampler's anti-aliasing filter is a
+/// windowed sinc (Blackman-Harris) applied in the frequency domain, and the block size sets its
+/// transition band. Measured on a real 44.1 kHz mp3 against librosa's default `soxr_hq`, 512 gives
+/// log-mel spectrograms within 0.005 dB at the 99th percentile (rubato's default sub-chunking puts
+/// the cutoff near 9.9 kHz instead and differs by 4 dB in the top bands).
+const CHUNK: usize = 512;
 
 /// Resample mono `samples` from `from` Hz to `to` Hz.
 ///
@@ -24,7 +26,8 @@ pub fn resample(samples: &[f32], from: u32, to: u32) -> Result<Vec<f32>, AudioEr
     if from == to || samples.is_empty() {
         return Ok(samples.to_vec());
     }
-    let mut resampler = Fft::<f32>::new(from as usize, to as usize, CHUNK, 1, FixedSync::Input)
+    let mut resampler =
+        Fft::<f32>::new_custom(from as usize, to as usize, CHUNK, 1, 1, WindowFunction::BlackmanHarris2, FixedSync::Input)
         .map_err(|e| err(e.to_string()))?;
     let input = InterleavedSlice::new(samples, 1, samples.len()).map_err(|e| err(e.to_string()))?;
     let output = resampler.process_all(&input, samples.len(), None).map_err(|e| err(e.to_string()))?;

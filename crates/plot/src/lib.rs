@@ -1,0 +1,31 @@
+//! Pictures for genrespace, drawn with plotters into PNG files.
+//!
+//! The font (DejaVu Sans) is compiled in, so plots look the same on every machine and need no
+//! system font library.
+
+mod heatmap;
+
+pub use heatmap::{heatmap_png, Heatmap};
+
+use std::path::PathBuf;
+use std::sync::Once;
+
+/// A plot that could not be drawn or saved.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot draw {path}: {reason}")]
+pub struct PlotError {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// Register the embedded font with plotters once per process.
+pub(crate) fn ensure_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        use plotters::style::FontStyle;
+        plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular())
+            .unwrap_or_else(|_| unreachable!("the embedded DejaVu font is valid"));
+        plotters::style::register_font("sans-serif", FontStyle::Bold, dejavu::sans::bold())
+            .unwrap_or_else(|_| unreachable!("the embedded DejaVu font is valid"));
+    });
+}

@@ -1,0 +1,67 @@
+//! Timing harness for scripts/bench_features.sh: for each file, the median over `--reps` runs
+//! of decode only, and of the whole feature pipeline (decode + resample + log-mel + MFCC), on one
+//! thread. Prints one JSON object per file; the script compares with librosa in the same run.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use genrespace_audio::{decode_file, resample, DecodeOptions};
+use genrespace_features::{FeatureConfig, FeatureExtractor};
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    let mut reps = 7usize;
+    let mut files = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        if a == "--reps" {
+            reps = args.next().and_then(|r| r.parse().ok()).expect("--reps N");
+        } else {
+            files.push(PathBuf::from(a));
+        }
+    }
+    let fx = FeatureExtractor::new(FeatureConfig::default()).unwrap();
+    for path in files {
+        let opts = DecodeOptions::default();
+        // Warm the page cache and the FFT plans once.
+        let _ = fx.analyze_file(&path, opts).unwrap();
+        let (mut decode, mut resample_t, mut mel, mut mfcc, mut full) = (vec![], vec![], vec![], vec![], vec![]);
+        let mut n_frames = 0;
+        let mut seconds = 0.0;
+        for _ in 0..reps {
+            let t = Instant::now();
+            let audio = decode_file(&path, opts).unwrap();
+            decode.push(t.elapsed().as_secs_f64());
+            seconds = audio.duration_s();
+
+            let t = Instant::now();
+            let y = resample(&audio.samples, audio.sample_rate, 22050).unwrap();
+            resample_t.push(t.elapsed().as_secs_f64());
+            let t = Instant::now();
+            let lm = fx.log_mel(&y).unwrap();
+            mel.push(t.elapsed().as_secs_f64());
+            let t = Instant::now();
+            let m = fx.mfcc(&lm);
+            mfcc.push(t.elapsed().as_secs_f64());
+            n_frames = m.ncols();
+
+            let t = Instant::now();
+            let track = fx.analyze_file(&path, opts).unwrap();
+            full.push(t.elapsed().as_secs_f64());
+            assert_eq!(track.mfcc.ncols(), n_frames);
+        }
+        println!(
+            "{{\"path\": {:?}, \"audio_s\": {seconds:.3}, \"n_frames\": {n_frames}, \"decode\": {:.6}, \"resample\": {:.6}, \"logmel\": {:.6}, \"mfcc\": {:.6}, \"full\": {:.6}}}",
+            path.display().to_string(),
+            median(decode),
+            median(resample_t),
+            median(mel),
+            median(mfcc),
+            median(full)
+        );
+    }
+}

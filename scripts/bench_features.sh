@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Feature-extraction benchmark against librosa (see scripts/bench_features.py for what is timed).
+# Usage: scripts/bench_features.sh [--reps N] [AUDIO...]
+# Default files: the real clips in ../shared/real-clips (mp3, ogg/vorbis, wav).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+reps=7
+if [ "${1:-}" = "--reps" ]; then reps="$2"; shift 2; fi
+files=("$@")
+if [ ${#files[@]} -eq 0 ]; then
+  clips=../shared/real-clips
+  [ -d "$clips" ] || { echo "no files given and $clips not found" >&2; exit 2; }
+  files=("$clips/lets_go_fishin_30s.mp3" "$clips/vibe_ace.mp3" "$clips/vibe_ace.ogg"
+         "$clips/gtzan_country.00000.wav" "$clips/sugar_plum_fairy.ogg")
+fi
+scripts/setup.sh
+cargo build --release --locked -q -p genrespace-features --example bench_features
+target_dir="${CARGO_TARGET_DIR:-target}"
+PY=$(scripts/python_env.sh)
+exec "$PY" scripts/bench_features.py --harness "$target_dir/release/examples/bench_features" --reps "$reps" "${files[@]}"
