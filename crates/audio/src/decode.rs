@@ -3,6 +3,7 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
+use symphonia::core::audio::{Audio, GenericAudioBufferRef};
 use symphonia::core::codecs::audio::AudioDecoderOptions;
 use symphonia::core::errors::Error as SymError;
 use symphonia::core::formats::probe::Hint;
@@ -232,10 +233,21 @@ impl Decoder {
             if self.channels == 0 {
                 self.channels = buf.spec().channels().count().max(1);
             }
-            buf.copy_to_vecs_planar::<f32>(&mut planes);
             let skip = (to_skip.min(frames as u64)) as usize;
             to_skip -= skip as u64;
-            append_mono(&mut samples, &planes, skip, frames);
+            match &buf {
+                // mp3, aac, vorbis and opus decode to f32: downmix straight from the decoder's
+                // planes instead of copying them first.
+                GenericAudioBufferRef::F32(b) => {
+                    let views: Vec<&[f32]> = (0..b.num_planes()).filter_map(|i| b.plane(i)).collect();
+                    append_mono(&mut samples, &views, skip, frames);
+                }
+                other => {
+                    other.copy_to_vecs_planar::<f32>(&mut planes);
+                    let views: Vec<&[f32]> = planes.iter().map(Vec::as_slice).collect();
+                    append_mono(&mut samples, &views, skip, frames);
+                }
+            }
             if let Some(max) = max_frames {
                 if samples.len() >= max {
                     samples.truncate(max);
@@ -293,7 +305,7 @@ impl Decoder {
 }
 
 /// Append the mean of all channels of `planes[..][skip..frames]` to `out`.
-fn append_mono(out: &mut Vec<f32>, planes: &[Vec<f32>], skip: usize, frames: usize) {
+fn append_mono(out: &mut Vec<f32>, planes: &[&[f32]], skip: usize, frames: usize) {
     match planes {
         [] => {}
         [mono] => out.extend_from_slice(&mono[skip..frames]),
