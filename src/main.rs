@@ -18,12 +18,16 @@ struct Cli {
 enum Command {
     /// Compute a log-mel spectrogram or MFCCs of an audio file (librosa-compatible).
     Features(cmd::features::Args),
+    /// Inspect a dataset (FMA, GTZAN, labelled folders) and build its feature cache.
+    #[command(subcommand)]
+    Dataset(cmd::dataset::Command),
 }
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Features(args) => cmd::features::run(args),
+        Command::Dataset(c) => cmd::dataset::run(c),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -1,1 +1,3 @@
+pub mod dataset;
 pub mod features;
+pub mod source;
