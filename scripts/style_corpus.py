@@ -154,7 +154,7 @@ def main():
     columns = ["file", "family", "style", "variant", "tempo", "key", "progression", "seed"]
     tmp = args.out / "corpus.csv.tmp"
     with open(tmp, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
+        w = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
         w.writeheader()
         w.writerows(clips)
     os.replace(tmp, args.out / "corpus.csv")
