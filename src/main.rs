@@ -21,6 +21,12 @@ enum Command {
     /// Inspect a dataset (FMA, GTZAN, labelled folders) and build its feature cache.
     #[command(subcommand)]
     Dataset(cmd::dataset::Command),
+    /// Train a CNN or CRNN genre model on a dataset.
+    Train(Box<cmd::train::Args>),
+    /// Genre accuracy of a model on held-out tracks: per genre, confusion matrix.
+    Evaluate(Box<cmd::evaluate::Args>),
+    /// Genre composition of audio files according to a model.
+    Classify(cmd::classify::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -28,6 +34,9 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Features(args) => cmd::features::run(args),
         Command::Dataset(c) => cmd::dataset::run(c),
+        Command::Train(args) => cmd::train::run(*args),
+        Command::Evaluate(args) => cmd::evaluate::run(*args),
+        Command::Classify(args) => cmd::classify::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -35,5 +44,16 @@ fn main() -> std::process::ExitCode {
             eprintln!("error: {e:#}");
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Every subcommand's arguments are consistent (no clashing names or short flags).
+    #[test]
+    fn cli_definition_is_valid() {
+        super::Cli::command().debug_assert();
     }
 }

@@ -39,7 +39,7 @@ pub struct SourceArgs {
     seed: u64,
     /// Training and validation percentages of the random split; the rest is test.
     #[arg(long, value_name = "TRAIN/VAL", default_value = "80/10", help_heading = "Dataset")]
-    split: String,
+    split_ratio: String,
 }
 
 impl SourceArgs {
@@ -69,12 +69,12 @@ impl SourceArgs {
 
     fn fractions(&self) -> Result<Fractions> {
         let parse = || -> Option<(f64, f64)> {
-            let (a, b) = self.split.split_once('/')?;
+            let (a, b) = self.split_ratio.split_once('/')?;
             Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
         };
         match parse() {
             Some((t, v)) if t > 0.0 && v >= 0.0 && t + v <= 100.0 => Ok(Fractions { training: t / 100.0, validation: v / 100.0 }),
-            _ => bail!("--split must be TRAIN/VAL percentages adding up to at most 100, e.g. 80/10; got '{}'", self.split),
+            _ => bail!("--split-ratio must be TRAIN/VAL percentages adding up to at most 100, e.g. 80/10; got '{}'", self.split_ratio),
         }
     }
 }

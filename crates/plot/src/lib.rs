@@ -1,10 +1,13 @@
-//! Pictures for genrespace, drawn with plotters into PNG files.
+//! Pictures for genrespace, drawn with plotters into PNG files: spectrogram heatmaps, confusion
+//! matrices, probability bars.
 //!
 //! The font (DejaVu Sans) is compiled in, so plots look the same on every machine and need no
 //! system font library.
 
+mod charts;
 mod heatmap;
 
+pub use charts::{bars_png, confusion_png};
 pub use heatmap::{heatmap_png, Heatmap};
 
 use std::path::PathBuf;

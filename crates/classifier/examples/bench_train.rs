@@ -1,0 +1,70 @@
+//! Timing harness for scripts/bench_train.sh: training and inference throughput of genrespace's
+//! CNN (or CRNN) on random 1 x 128 x 128 slices, batch 32, on burn's CPU backend.
+//! Prints one JSON line; the script runs PyTorch on the same architecture in the same run.
+//!
+//! Usage: bench_train [--arch cnn|crnn] [--channels 32,64,128,128] [--batch 32] [--steps 20] [--warmup 3]
+
+use std::time::Instant;
+
+use burn::nn::loss::CrossEntropyLossConfig;
+use burn::optim::decay::WeightDecayConfig;
+use burn::optim::{AdamConfig, GradientsParams};
+use burn::prelude::*;
+use burn::tensor::{Distribution, Int, TensorData};
+use genrespace_classifier::{ArchConfig, CnnConfig, CrnnConfig};
+
+fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn main() {
+    let arch_name: String = arg("--arch", "cnn".to_string());
+    let batch: usize = arg("--batch", 32);
+    let steps: usize = arg("--steps", 20);
+    let warmup: usize = arg("--warmup", 3);
+    let channels: Option<Vec<usize>> = std::env::args()
+        .collect::<Vec<_>>()
+        .windows(2)
+        .find(|w| w[0] == "--channels")
+        .map(|w| w[1].split(',').map(|c| c.parse().expect("channel count")).collect());
+    let arch = match arch_name.as_str() {
+        "crnn" => ArchConfig::Crnn(CrnnConfig { channels: channels.unwrap_or(CrnnConfig::default().channels), ..Default::default() }),
+        _ => ArchConfig::Cnn(CnnConfig { channels: channels.unwrap_or(CnnConfig::default().channels), ..Default::default() }),
+    };
+    let n_classes = 8;
+    let device = Device::flex();
+    let ad = device.clone().autodiff();
+    ad.seed(0);
+    let mut model = arch.init(128, n_classes, &ad);
+    let mut optim = AdamConfig::new().with_weight_decay(Some(WeightDecayConfig::new(1e-4))).init();
+    let loss_fn = CrossEntropyLossConfig::new().init(&ad);
+    let x = Tensor::<4>::random([batch, 1, 128, 128], Distribution::Normal(0.0, 1.0), &ad);
+    let y = Tensor::<1, Int>::from_data(TensorData::new((0..batch as i64).map(|i| i % n_classes as i64).collect::<Vec<_>>(), [batch]), &ad);
+
+    let mut last_loss = 0f32;
+    let mut timed = None;
+    for i in 0..warmup + steps {
+        if i == warmup {
+            timed = Some(Instant::now());
+        }
+        let logits = model.forward(x.clone());
+        let loss = loss_fn.forward(logits, y.clone());
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        model = optim.step(1e-3, model, grads);
+        // Reading the loss waits for the step's work to finish.
+        last_loss = loss.into_scalar::<f32>();
+    }
+    let train_sps = (steps * batch) as f64 / timed.expect("at least one timed step").elapsed().as_secs_f64();
+
+    let valid = model.valid();
+    let xi = Tensor::<4>::random([64, 1, 128, 128], Distribution::Normal(0.0, 1.0), &device);
+    let _ = valid.forward(xi.clone()).into_data();
+    let t = Instant::now();
+    let reps = 5;
+    for _ in 0..reps {
+        let _ = valid.forward(xi.clone()).into_data();
+    }
+    let infer_sps = (reps * 64) as f64 / t.elapsed().as_secs_f64();
+    println!("{{\"arch\": \"{}\", \"batch\": {batch}, \"train_samples_per_s\": {train_sps:.2}, \"inference_slices_per_s\": {infer_sps:.2}, \"last_loss\": {last_loss:.4}}}", arch.name());
+}

@@ -1,0 +1,21 @@
+//! Genre classifiers for genrespace: the fourth stage of the pipeline.
+//!
+//! Laid out like burn's `examples/guide`: [`data`] turns cached slices into batches, [`model`]
+//! holds the CNN and CRNN, [`train`] the training loop, [`predict`] inference, [`evaluate`] the
+//! metrics, and [`model_dir`] the on-disk model folder. The backend is picked at run time from
+//! a `burn::tensor::Device`: `Device::flex()` on the CPU, `Device::wgpu(..)` with the `wgpu`
+//! feature.
+
+pub mod classify;
+pub mod data;
+pub mod evaluate;
+pub mod model;
+pub mod model_dir;
+pub mod normalize;
+pub mod predict;
+pub mod train;
+
+pub use evaluate::Evaluation;
+pub use model::{ArchConfig, CnnConfig, CrnnConfig, GenreModel};
+pub use model_dir::{LoadedModel, ModelError, ModelMeta};
+pub use train::{train, TrainOptions, TrainReport};

@@ -1,0 +1,84 @@
+//! A 2-D CNN over log-mel slices: blocks of conv 3x3 -> batch-norm -> ReLU -> max-pool 2x2, then
+//! global average pooling, dropout and a linear layer to the genres.
+
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::pool::{AdaptiveAvgPool2d, AdaptiveAvgPool2dConfig, MaxPool2d, MaxPool2dConfig};
+use burn::nn::{BatchNorm, BatchNormConfig, Dropout, DropoutConfig, Linear, LinearConfig, PaddingConfig2d, Relu};
+use burn::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CnnConfig {
+    /// Output channels of each conv block (default 32-64-128-128).
+    pub channels: Vec<usize>,
+    pub dropout: f64,
+}
+
+impl Default for CnnConfig {
+    fn default() -> Self {
+        Self { channels: vec![32, 64, 128, 128], dropout: 0.3 }
+    }
+}
+
+/// conv 3x3 (same padding) -> batch-norm -> ReLU -> max-pool 2x2.
+#[derive(Module, Debug)]
+pub struct ConvBlock {
+    conv: Conv2d,
+    norm: BatchNorm,
+    activation: Relu,
+    pool: MaxPool2d,
+}
+
+impl ConvBlock {
+    pub fn new(c_in: usize, c_out: usize, pool: [usize; 2], device: &Device) -> Self {
+        Self {
+            // No conv bias: the batch-norm's shift does that job.
+            conv: Conv2dConfig::new([c_in, c_out], [3, 3]).with_padding(PaddingConfig2d::Same).with_bias(false).init(device),
+            norm: BatchNormConfig::new(c_out).init(device),
+            activation: Relu::new(),
+            pool: MaxPool2dConfig::new(pool).init(),
+        }
+    }
+
+    pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
+        self.pool.forward(self.activation.forward(self.norm.forward(self.conv.forward(x))))
+    }
+}
+
+#[derive(Module, Debug)]
+pub struct Cnn {
+    blocks: Vec<ConvBlock>,
+    pool: AdaptiveAvgPool2d,
+    dropout: Dropout,
+    head: Linear,
+}
+
+impl CnnConfig {
+    pub fn init(&self, n_classes: usize, device: &Device) -> Cnn {
+        let mut c_in = 1;
+        let blocks = self
+            .channels
+            .iter()
+            .map(|&c_out| {
+                let block = ConvBlock::new(c_in, c_out, [2, 2], device);
+                c_in = c_out;
+                block
+            })
+            .collect();
+        Cnn {
+            blocks,
+            pool: AdaptiveAvgPool2dConfig::new([1, 1]).init(),
+            dropout: DropoutConfig::new(self.dropout).init(),
+            head: LinearConfig::new(c_in, n_classes).init(device),
+        }
+    }
+}
+
+impl Cnn {
+    pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
+        let x = self.blocks.iter().fold(x, |x, b| b.forward(x));
+        let [batch, channels, _, _] = x.dims();
+        let x = self.pool.forward(x).reshape([batch, channels]);
+        self.head.forward(self.dropout.forward(x))
+    }
+}

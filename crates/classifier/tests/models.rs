@@ -1,0 +1,191 @@
+//! The classifier: model shapes, save/load, a training run that learns, resume, bad model folders.
+
+use std::path::Path;
+
+use burn::prelude::*;
+use burn::tensor::Distribution;
+use genrespace_classifier::model_dir::{LoadedModel, ModelMeta, WEIGHTS_FILE};
+use genrespace_classifier::{train, ArchConfig, CnnConfig, CrnnConfig, ModelError, TrainOptions};
+use genrespace_classifier::data::Augment;
+use genrespace_datasets::cache::{prepare, FeatureCache, PrepareOptions};
+use genrespace_datasets::{Source, Split, SplitOptions};
+use genrespace_features::{FeatureConfig, FeatureExtractor};
+
+fn tiny_cnn() -> ArchConfig {
+    ArchConfig::Cnn(CnnConfig { channels: vec![8, 16], dropout: 0.1 })
+}
+
+fn tiny_crnn() -> ArchConfig {
+    ArchConfig::Crnn(CrnnConfig { channels: vec![8, 16], pools: vec![[2, 2], [4, 2]], gru_hidden: 16, dropout: 0.1 })
+}
+
+#[test]
+fn both_architectures_map_slices_to_genre_logits() {
+    let device = Device::flex();
+    for (arch, mels, frames) in [(ArchConfig::Cnn(CnnConfig::default()), 128, 128), (ArchConfig::Crnn(CrnnConfig::default()), 128, 128), (tiny_crnn(), 32, 32)] {
+        let model = arch.init(mels, 8, &device);
+        let x = Tensor::<4>::random([3, 1, mels, frames], Distribution::Normal(0.0, 1.0), &device);
+        let y = model.valid().forward(x);
+        assert_eq!(y.dims(), [3, 8], "{}", arch.name());
+    }
+}
+
+#[test]
+fn saved_weights_load_to_identical_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let device = Device::flex();
+    for arch in [tiny_cnn(), tiny_crnn()] {
+        let model = arch.init(32, 3, &device).valid();
+        let path = dir.path().join(format!("{}.bpk", arch.name()));
+        model.clone().save_file(&path).unwrap();
+        let loaded = arch.init(32, 3, &device).try_load_file(&path).unwrap().valid();
+        let x = Tensor::<4>::random([2, 1, 32, 32], Distribution::Normal(0.0, 1.0), &device);
+        let (a, b) = (model.forward(x.clone()).into_data(), loaded.forward(x).into_data());
+        assert_eq!(a, b, "{}", arch.name());
+    }
+}
+
+/// Three audibly different classes: low tones, high tones, noise.
+fn write_dataset(root: &Path, per_class: usize) {
+    for class in ["low", "high", "noise"] {
+        for n in 0..per_class {
+            let path = root.join(format!("genres/{class}/{class}.{n:05}.wav"));
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            let spec = hound::WavSpec { channels: 1, sample_rate: 22050, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+            let mut w = hound::WavWriter::create(&path, spec).unwrap();
+            let mut x: u32 = 12345 + n as u32 * 7919;
+            let f = match class {
+                "low" => 110.0 + 15.0 * n as f32,
+                _ => 2500.0 + 100.0 * n as f32,
+            };
+            for i in 0..(22050 * 3) {
+                let t = i as f32 / 22050.0;
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                let v = match class {
+                    "noise" => (x as f32 / u32::MAX as f32 - 0.5) * 0.6,
+                    _ => 0.3 * (2.0 * std::f32::consts::PI * f * t).sin() * (1.0 + 0.5 * (6.0 * t).sin()) / 1.5,
+                };
+                w.write_sample((v * 32767.0) as i16).unwrap();
+            }
+            w.finalize().unwrap();
+        }
+    }
+}
+
+fn small_features() -> FeatureConfig {
+    FeatureConfig { n_mels: 32, slice_frames: 32, slice_hop: 32, ..FeatureConfig::default() }
+}
+
+fn cache_of(root: &Path) -> FeatureCache {
+    let ds = Source::gtzan(root, SplitOptions::default()).unwrap().load().unwrap();
+    let dir = root.join("cache");
+    prepare(&ds, &FeatureExtractor::new(small_features()).unwrap(), &dir, &PrepareOptions { jobs: Some(2), progress: false }).unwrap();
+    FeatureCache::open(&dir).unwrap()
+}
+
+fn options(arch: ArchConfig, epochs: usize) -> TrainOptions {
+    TrainOptions {
+        name: "test".into(),
+        architecture: arch,
+        epochs,
+        batch_size: 16,
+        learning_rate: 3e-3,
+        weight_decay: 1e-4,
+        seed: 7,
+        patience: 100,
+        augment: Augment::default(),
+    }
+}
+
+fn test_accuracy(model_dir: &Path, cache: &FeatureCache) -> f64 {
+    let loaded = LoadedModel::load(model_dir, &Device::flex()).unwrap();
+    let test = cache.split(Split::Test).unwrap();
+    let per_track = genrespace_classifier::predict::predict_split(&loaded.model, &test, &loaded.meta.normalization, &loaded.device);
+    let tracks: Vec<_> = per_track.into_iter().enumerate().map(|(i, p)| (p, test.label_index(i))).collect();
+    assert!(tracks.len() >= 6);
+    genrespace_classifier::Evaluation::compute(&tracks, cache.genres()).accuracy
+}
+
+#[test]
+fn a_short_run_learns_and_resumes_from_its_checkpoint() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_dataset(tmp.path(), 20);
+    let cache = cache_of(tmp.path());
+    let out = tmp.path().join("model");
+    let device = Device::flex();
+
+    // Two epochs, as if the run had been killed there...
+    let first = train(&cache, &out, &options(tiny_cnn(), 2), &device, "cpu", false, false).unwrap();
+    assert_eq!(first.history.len(), 2);
+    // ...refusing to overwrite without --resume...
+    assert!(train(&cache, &out, &options(tiny_cnn(), 6), &device, "cpu", false, false).is_err());
+    // ...then resumed up to six epochs: it continues at epoch 3, it does not restart.
+    let report = train(&cache, &out, &options(tiny_cnn(), 6), &device, "cpu", true, false).unwrap();
+    let epochs: Vec<usize> = report.history.iter().map(|m| m.epoch).collect();
+    assert_eq!(epochs, vec![1, 2, 3, 4, 5, 6]);
+    assert_eq!(report.history[..2], first.history[..]);
+    let csv = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 7, "header + one line per epoch:\n{csv}");
+
+    let losses: Vec<f64> = report.history.iter().map(|m| m.train_loss).collect();
+    assert!(losses[5] < 0.6 * losses[0], "training loss must fall: {losses:?}");
+    let acc = test_accuracy(&out, &cache);
+    assert!(acc >= 0.8, "held-out track accuracy {acc} (chance is 0.33)");
+
+    let meta = ModelMeta::read(&out).unwrap();
+    assert_eq!(meta.genres, vec!["high", "low", "noise"]);
+    assert_eq!(meta.feature_config, small_features());
+    assert_eq!(meta.training.as_ref().unwrap().epochs_run, 6);
+}
+
+#[test]
+fn the_crnn_trains_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_dataset(tmp.path(), 20);
+    let cache = cache_of(tmp.path());
+    let out = tmp.path().join("crnn");
+    let report = train(&cache, &out, &options(tiny_crnn(), 6), &Device::flex(), "cpu", false, false).unwrap();
+    let losses: Vec<f64> = report.history.iter().map(|m| m.train_loss).collect();
+    assert!(losses[5] < losses[0], "{losses:?}");
+    assert!(test_accuracy(&out, &cache) > 0.5);
+}
+
+#[test]
+fn bad_model_folders_are_clear_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let device = Device::flex();
+    let err = LoadedModel::load(tmp.path(), &device).err().unwrap();
+    assert!(matches!(err, ModelError::NotAModel { .. }), "{err}");
+
+    let meta = ModelMeta {
+        format_version: genrespace_classifier::model_dir::FORMAT_VERSION,
+        name: "m".into(),
+        architecture: tiny_cnn(),
+        genres: vec!["a".into(), "b".into()],
+        feature_config: small_features(),
+        normalization: genrespace_classifier::normalize::NormStats { mean: vec![0.0; 32], std: vec![1.0; 32] },
+        training: None,
+        metrics: None,
+    };
+    meta.write(tmp.path()).unwrap();
+    let err = LoadedModel::load(tmp.path(), &device).err().unwrap();
+    assert!(matches!(err, ModelError::MissingWeights { .. }) && err.to_string().contains("model.bpk"), "{err}");
+
+    std::fs::write(tmp.path().join(WEIGHTS_FILE), b"definitely not burnpack").unwrap();
+    let err = LoadedModel::load(tmp.path(), &device).err().unwrap();
+    assert!(matches!(err, ModelError::Corrupt { .. }), "{err}");
+
+    // Weights of another architecture.
+    ArchConfig::Cnn(CnnConfig { channels: vec![4], dropout: 0.0 }).init(32, 2, &device).save_file(tmp.path().join(WEIGHTS_FILE)).unwrap();
+    assert!(LoadedModel::load(tmp.path(), &device).is_err());
+
+    meta.init_model(&device).save_file(tmp.path().join(WEIGHTS_FILE)).unwrap();
+    let loaded = LoadedModel::load(tmp.path(), &device).unwrap();
+    let err = loaded.meta.check_features(&FeatureConfig::default()).unwrap_err();
+    assert!(err.to_string().contains("32 mels") && err.to_string().contains("128 mels"), "{err}");
+
+    std::fs::write(tmp.path().join("model.json"), b"{ not json").unwrap();
+    assert!(matches!(LoadedModel::load(tmp.path(), &device).err().unwrap(), ModelError::Corrupt { .. }));
+}

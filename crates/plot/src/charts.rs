@@ -1,0 +1,115 @@
+//! Classification pictures: a confusion matrix and a horizontal bar chart of probabilities.
+
+use std::path::Path;
+
+use plotters::prelude::*;
+use plotters::style::colors::colormaps::ViridisRGB;
+
+use crate::{ensure_font, PlotError};
+
+/// `confusion[true][predicted]` as a labelled grid with the count in every cell.
+pub fn confusion_png(confusion: &[Vec<usize>], labels: &[String], title: &str, path: &Path) -> Result<(), PlotError> {
+    ensure_font();
+    let fail = |reason: String| PlotError { path: path.to_path_buf(), reason };
+    let k = labels.len();
+    if k == 0 || confusion.len() != k || confusion.iter().any(|r| r.len() != k) {
+        return Err(fail(format!("confusion matrix must be {k} x {k}")));
+    }
+    let size = (160 + 70 * k as u32).max(480);
+    let root = BitMapBackend::new(path, (size + 60, size)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 20))
+        .margin(10)
+        .x_label_area_size(110)
+        .y_label_area_size(130)
+        .build_cartesian_2d(0..k, 0..k)
+        .map_err(|e| fail(e.to_string()))?;
+    let name = |i: &usize| labels.get(*i).cloned().unwrap_or_default();
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_labels(k)
+        .y_labels(k)
+        .x_label_formatter(&name)
+        .y_label_formatter(&|i| name(&(k - 1 - i.min(&(k - 1)))))
+        .x_label_style(("sans-serif", 13).into_font().transform(FontTransform::Rotate90))
+        .y_label_style(("sans-serif", 13))
+        .x_desc("predicted")
+        .y_desc("true")
+        .draw()
+        .map_err(|e| fail(e.to_string()))?;
+    let row_max: Vec<usize> = confusion.iter().map(|r| r.iter().sum::<usize>().max(1)).collect();
+    chart
+        .draw_series((0..k).flat_map(|t| (0..k).map(move |p| (t, p))).map(|(t, p)| {
+            let share = confusion[t][p] as f32 / row_max[t] as f32;
+            let y = k - 1 - t;
+            Rectangle::new([(p, y), (p + 1, y + 1)], ViridisRGB.get_color_normalized(share, 0.0, 1.0).filled())
+        }))
+        .map_err(|e| fail(e.to_string()))?;
+    chart
+        .draw_series((0..k).flat_map(|t| (0..k).map(move |p| (t, p))).map(|(t, p)| {
+            let share = confusion[t][p] as f32 / row_max[t] as f32;
+            let colour = if share > 0.6 { &BLACK } else { &WHITE };
+            Text::new(confusion[t][p].to_string(), (p, k - t), ("sans-serif", 15).into_font().color(colour))
+        }))
+        .map_err(|e| fail(e.to_string()))?;
+    root.present().map_err(|e| fail(e.to_string()))?;
+    Ok(())
+}
+
+/// Labelled horizontal bars, e.g. a track's genre probabilities (values in 0..=1).
+pub fn bars_png(items: &[(String, f32)], title: &str, path: &Path) -> Result<(), PlotError> {
+    ensure_font();
+    let fail = |reason: String| PlotError { path: path.to_path_buf(), reason };
+    if items.is_empty() {
+        return Err(fail("nothing to draw".into()));
+    }
+    let n = items.len();
+    let root = BitMapBackend::new(path, (800, 120 + 36 * n as u32)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 20))
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(150)
+        .build_cartesian_2d(0f32..1f32, 0..n)
+        .map_err(|e| fail(e.to_string()))?;
+    let label = |i: &usize| items.get(n.saturating_sub(1 + *i)).map(|(g, _)| g.clone()).unwrap_or_default();
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(n)
+        .y_label_formatter(&label)
+        .x_desc("probability")
+        .label_style(("sans-serif", 14))
+        .draw()
+        .map_err(|e| fail(e.to_string()))?;
+    chart
+        .draw_series(items.iter().enumerate().map(|(i, (_, v))| {
+            let y = n - 1 - i;
+            Rectangle::new([(0.0, y), (v.clamp(0.0, 1.0), y + 1)], ViridisRGB.get_color_normalized(*v, 0.0, 1.0).filled())
+        }))
+        .map_err(|e| fail(e.to_string()))?;
+    root.present().map_err(|e| fail(e.to_string()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn draws_confusion_and_bars() {
+        let dir = tempfile::tempdir().unwrap();
+        let labels: Vec<String> = ["blues", "jazz", "rock"].iter().map(|s| s.to_string()).collect();
+        let m = vec![vec![5, 1, 0], vec![0, 4, 2], vec![1, 0, 6]];
+        confusion_png(&m, &labels, "test", &dir.path().join("c.png")).unwrap();
+        assert!(confusion_png(&m[..2], &labels, "bad", &dir.path().join("d.png")).is_err());
+        let bars = vec![("rock".to_string(), 0.7), ("jazz".to_string(), 0.2), ("blues".to_string(), 0.1)];
+        bars_png(&bars, "test", &dir.path().join("b.png")).unwrap();
+        for f in ["c.png", "b.png"] {
+            assert_eq!(&std::fs::read(dir.path().join(f)).unwrap()[1..4], b"PNG");
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! `genrespace classify`: the genre composition of audio files.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Result};
+use genrespace_audio::DecodeOptions;
+use genrespace_classifier::LoadedModel;
+use serde_json::json;
+
+use super::device::DeviceArg;
+use crate::output::write_atomically;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Model folder.
+    #[arg(long, value_name = "DIR", default_value = "models/style-cnn")]
+    model: PathBuf,
+    /// Audio files.
+    #[arg(required = true)]
+    audio: Vec<PathBuf>,
+    /// Analyse from this many seconds into each file.
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    offset: f64,
+    /// Analyse at most this many seconds of each file.
+    #[arg(long, allow_negative_numbers = true)]
+    duration: Option<f64>,
+    /// Draw each file's genre probabilities as a bar chart (with several files: FILE-1.png, ...).
+    #[arg(long, value_name = "FILE.png")]
+    plot: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
+    device: DeviceArg,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let (device, _) = args.device.device()?;
+    let loaded = LoadedModel::load(&args.model, &device)?;
+    let fx = loaded.extractor();
+    let opts = DecodeOptions { offset_s: args.offset, duration_s: args.duration };
+    let mut results = Vec::new();
+    let mut failures = 0;
+    for (i, path) in args.audio.iter().enumerate() {
+        let prediction = match loaded.classify_file(&fx, path, opts) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("error: {e}");
+                failures += 1;
+                continue;
+            }
+        };
+        if let Some(plot) = &args.plot {
+            let target = if args.audio.len() == 1 {
+                plot.clone()
+            } else {
+                plot.with_file_name(format!("{}-{}.png", plot.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(), i + 1))
+            };
+            let title = format!("{} (model {})", path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), loaded.meta.name);
+            write_atomically(&target, |tmp| Ok(genrespace_plot::bars_png(&prediction.genres, &title, tmp)?))?;
+        }
+        if !args.json {
+            println!("{}  ->  {}   ({} slices, {:.1} s)", path.display(), prediction.top, prediction.n_slices, prediction.duration_s);
+            for (g, p) in &prediction.genres {
+                println!("    {g:<16} {:5.1} %  {}", 100.0 * p, "#".repeat((p * 40.0).round() as usize));
+            }
+        }
+        results.push(prediction);
+    }
+    if args.json {
+        let out: Vec<_> = results
+            .iter()
+            .map(|p| json!({"path": p.path, "top": p.top, "genres": p.genres.iter().map(|(g, v)| (g.clone(), json!(v))).collect::<serde_json::Map<_, _>>(), "n_slices": p.n_slices, "duration_s": p.duration_s}))
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    }
+    if results.is_empty() && failures > 0 {
+        bail!("none of the {failures} files could be classified");
+    }
+    Ok(())
+}

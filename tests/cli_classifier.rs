@@ -1,0 +1,113 @@
+//! End-to-end: `genrespace train`, `evaluate` and `classify` as a user runs them, on a tiny
+//! generated dataset with small features so that it runs in seconds.
+
+use std::path::Path;
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_genrespace"))
+}
+
+fn write_tone(path: &Path, freq: f32, noise: bool, seed: u32) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let spec = hound::WavSpec { channels: 1, sample_rate: 22050, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    let mut x = 2463534242u32 ^ seed;
+    for i in 0..22050 * 2 {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        let v = if noise { (x as f32 / u32::MAX as f32 - 0.5) * 0.5 } else { 0.3 * (2.0 * std::f32::consts::PI * freq * i as f32 / 22050.0).sin() };
+        w.write_sample((v * 32767.0) as i16).unwrap();
+    }
+    w.finalize().unwrap();
+}
+
+#[test]
+fn train_then_evaluate_then_classify() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("data");
+    for n in 0..20u32 {
+        write_tone(&root.join(format!("genres/hum/hum.{n:05}.wav")), 100.0 + 10.0 * n as f32, false, n);
+        write_tone(&root.join(format!("genres/hiss/hiss.{n:05}.wav")), 0.0, true, n);
+    }
+    let features = tmp.path().join("features.json");
+    std::fs::write(&features, r#"{"n_mels": 32, "slice_frames": 32, "slice_hop": 32}"#).unwrap();
+    let model = tmp.path().join("models/tiny");
+    let cache = tmp.path().join("cache");
+    let out = bin()
+        .args(["train", "--json", "--epochs", "3", "--batch-size", "8", "--channels", "4,8", "--lr", "0.003", "--gtzan"])
+        .arg(&root)
+        .arg("--features")
+        .arg(&features)
+        .arg("--cache")
+        .arg(&cache)
+        .arg("--out")
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["history"].as_array().unwrap().len(), 3);
+    for f in ["model.json", "model.bpk", "metrics.csv"] {
+        assert!(model.join(f).exists(), "{f}");
+    }
+
+    let png = tmp.path().join("confusion.png");
+    let out = bin()
+        .args(["evaluate", "--json", "--save-metrics", "--split", "test", "--model"])
+        .arg(&model)
+        .arg("--gtzan")
+        .arg(&root)
+        .arg("--cache")
+        .arg(&cache)
+        .arg("--confusion-plot")
+        .arg(&png)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let e: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in ["accuracy", "slice_accuracy", "top2_accuracy", "n_tracks", "per_genre", "confusion", "genres"] {
+        assert!(!e[key].is_null(), "missing {key}: {e}");
+    }
+    assert_eq!(e["genres"], serde_json::json!(["hiss", "hum"]));
+    assert_eq!(e["n_tracks"], 4);
+    assert!(e["accuracy"].as_f64().unwrap() >= 0.75, "hum vs hiss is easy: {e}");
+    assert!(e["per_genre"]["hum"]["f1"].is_number());
+    assert_eq!(&std::fs::read(&png).unwrap()[1..4], b"PNG");
+    let meta: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(model.join("model.json")).unwrap()).unwrap();
+    assert_eq!(meta["metrics"]["accuracy"], e["accuracy"]);
+
+    // A genre map that sends the dataset's "hiss" to the model's "hum" and drops "hum".
+    let map = tmp.path().join("map.csv");
+    std::fs::write(&map, "from,to\nhiss,hum\n").unwrap();
+    let out = bin().args(["evaluate", "--json", "--model"]).arg(&model).arg("--gtzan").arg(&root).arg("--cache").arg(&cache).arg("--genre-map").arg(&map).output().unwrap();
+    let e: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(e["n_tracks"], 2);
+    assert_eq!(e["left_out"], 2);
+
+    let bad = tmp.path().join("bad.mp3");
+    std::fs::write(&bad, b"nope").unwrap();
+    let out = bin()
+        .args(["classify", "--json", "--model"])
+        .arg(&model)
+        .arg(root.join("genres/hum/hum.00003.wav"))
+        .arg(&bad)
+        .arg(root.join("genres/hiss/hiss.00003.wav"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.mp3"));
+    let c: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(c.as_array().unwrap().len(), 2, "the bad file is reported and skipped");
+    assert_eq!(c[0]["top"], "hum");
+    assert_eq!(c[1]["top"], "hiss");
+    let sum: f64 = c[0]["genres"].as_object().unwrap().values().map(|v| v.as_f64().unwrap()).sum();
+    assert!((sum - 1.0).abs() < 1e-4);
+
+    // A model folder without weights is a clear error.
+    std::fs::remove_file(model.join("model.bpk")).unwrap();
+    let out = bin().args(["classify", "--model"]).arg(&model).arg(root.join("genres/hum/hum.00003.wav")).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("model.bpk"));
+}
