@@ -27,6 +27,10 @@ enum Command {
     Evaluate(Box<cmd::evaluate::Args>),
     /// Genre composition of audio files according to a model.
     Classify(cmd::classify::Args),
+    /// Index a music folder into a library database (genre vectors + MFCC sequences).
+    Index(cmd::index::Args),
+    /// A playlist from a query song: genre-space neighbours reranked by DTW.
+    Playlist(Box<cmd::playlist::Args>),
 }
 
 fn main() -> std::process::ExitCode {
@@ -37,6 +41,8 @@ fn main() -> std::process::ExitCode {
         Command::Train(args) => cmd::train::run(*args),
         Command::Evaluate(args) => cmd::evaluate::run(*args),
         Command::Classify(args) => cmd::classify::run(args),
+        Command::Index(args) => cmd::index::run(args),
+        Command::Playlist(args) => cmd::playlist::run(*args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

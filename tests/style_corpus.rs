@@ -2,12 +2,10 @@
 //! a tiny corpus renders deterministically in GTZAN's layout and loads as a GTZAN dataset.
 //! Skips with a message when the tools are not installed (scripts/setup.sh installs them; CI runs it).
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
-
-fn have(tool: &str) -> bool {
-    Command::new("sh").arg("-c").arg(format!("command -v {tool}")).output().map(|o| o.status.success()).unwrap_or(false)
-}
 
 fn render(out: &Path) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/style_corpus.py");
@@ -22,7 +20,7 @@ fn render(out: &Path) {
 
 #[test]
 fn a_tiny_style_corpus_renders_deterministically_as_gtzan() {
-    if !(have("mma") && have("fluidsynth") && have("sox") && Path::new("/usr/share/sounds/sf2/FluidR3_GM.sf2").exists()) {
+    if !common::corpus_tools_installed() {
         eprintln!("SKIP: mma, fluidsynth, sox or fluid-soundfont-gm missing (run scripts/setup.sh)");
         return;
     }

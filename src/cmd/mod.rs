@@ -4,5 +4,7 @@ pub mod dataset;
 pub mod device;
 pub mod evaluate;
 pub mod features;
+pub mod index;
+pub mod playlist;
 pub mod source;
 pub mod train;

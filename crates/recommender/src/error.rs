@@ -1,0 +1,35 @@
+//! Errors of the recommender. Every variant names the file (database, model, audio) at fault.
+
+use std::path::PathBuf;
+
+use genrespace_classifier::ModelError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RecommenderError {
+    #[error("{path}: no library database here (build one with `genrespace index --library DIR --db {path}`)")]
+    MissingDatabase { path: PathBuf },
+    #[error("{path}: not a genrespace library database ({reason})")]
+    NotALibrary { path: PathBuf, reason: String },
+    #[error("{path}: database error: {source}")]
+    Sqlite {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("{path}: the library was indexed with model {db_model} and cannot be mixed with model {model}; index into another --db, or delete this one to rebuild it")]
+    ModelMismatch { path: PathBuf, db_model: String, model: String },
+    #[error("{path}: the library is empty (index some music first: `genrespace index --library DIR --db {path}`)")]
+    EmptyLibrary { path: PathBuf },
+    #[error("{path}: {reason}")]
+    Analysis { path: PathBuf, reason: String },
+    #[error("{path}: {reason}")]
+    LibraryRoot { path: PathBuf, reason: String },
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}

@@ -1,0 +1,216 @@
+//! `index`: bring a library database up to date with a music folder.
+//!
+//! Files whose size and mtime are unchanged are skipped without reading them; changed ones are
+//! hashed, and re-analysed only when their content changed; files gone from the folder are
+//! removed. Decoding and features run on every core; the model and the database writes run on
+//! one thread, a transaction per track, so a killed run loses at most the tracks in flight and a
+//! rerun carries on where it stopped. Unreadable files are reported and skipped.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::sync_channel;
+use std::time::Instant;
+
+use kdam::BarExt;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::analysis::{prepare_file, Analyzer, Prepared};
+use crate::error::RecommenderError;
+use crate::hash::file_blake3;
+use crate::library::{FileStamp, Known, Library};
+
+#[derive(Debug, Clone, Default)]
+pub struct IndexOptions {
+    /// Worker threads for decoding and features (default: all cores).
+    pub jobs: Option<usize>,
+    /// Analyse at most this many slices per track, evenly spread (default: all).
+    pub max_slices: Option<usize>,
+    /// Show a kdam progress bar on stderr.
+    pub progress: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    pub path: PathBuf,
+    pub error: String,
+}
+
+/// What an index run did. `total` is the number of tracks in the library afterwards.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IndexReport {
+    pub added: usize,
+    pub updated: usize,
+    pub removed: usize,
+    pub unchanged: usize,
+    pub failed: Vec<Failure>,
+    pub total: usize,
+    /// Seconds of audio analysed in this run.
+    pub audio_seconds: f64,
+    pub seconds: f64,
+}
+
+/// One file of the folder that needs work.
+struct Job {
+    path: PathBuf,
+    real_path: PathBuf,
+    stamp: FileStamp,
+    known: Option<Known>,
+}
+
+enum Outcome {
+    /// Same content as the stored track (e.g. only touched): refresh its stamp.
+    SameContent,
+    Analysed { hash: String, prepared: Box<Prepared> },
+    Failed(String),
+}
+
+/// Index every audio file under `root` into `lib` with `analyzer`'s model.
+pub fn index_library(lib: &mut Library, analyzer: &Analyzer, root: &Path, opts: &IndexOptions) -> Result<IndexReport, RecommenderError> {
+    let start = Instant::now();
+    let root_err = |reason: String| RecommenderError::LibraryRoot { path: root.to_path_buf(), reason };
+    let root = std::fs::canonicalize(root).map_err(|e| root_err(format!("cannot open the music folder: {e}")))?;
+    if !root.is_dir() {
+        return Err(root_err("not a folder".into()));
+    }
+    let mut report = IndexReport::default();
+    let (files, walk_failures) = audio_files(&root);
+    report.failed.extend(walk_failures);
+
+    let mut known = lib.known_under(&root)?;
+    let mut jobs = Vec::new();
+    for (path, real_path) in files {
+        let stamp = match FileStamp::of(&path) {
+            Ok(s) => s,
+            Err(e) => {
+                report.failed.push(Failure { path, error: e.to_string() });
+                continue;
+            }
+        };
+        match known.remove(&path) {
+            Some(k) if k.stamp == stamp => report.unchanged += 1,
+            k => jobs.push(Job { path, real_path, stamp, known: k }),
+        }
+    }
+    // Whatever is left in `known` is no longer in the folder.
+    let gone: Vec<i64> = known.values().map(|k| k.id).collect();
+    lib.remove(&gone)?;
+    report.removed = gone.len();
+
+    run_jobs(lib, analyzer, jobs, opts, &mut report)?;
+    report.total = lib.len()?;
+    report.seconds = start.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+fn run_jobs(lib: &mut Library, analyzer: &Analyzer, jobs: Vec<Job>, opts: &IndexOptions, report: &mut IndexReport) -> Result<(), RecommenderError> {
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let threads = opts.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| RecommenderError::Io { path: lib.path().to_path_buf(), source: std::io::Error::other(e) })?;
+    let fx = analyzer.extractor();
+    let sequence = lib.meta().sequence;
+    let stop = AtomicBool::new(false);
+    let (tx, rx) = sync_channel::<(&Job, Outcome)>(threads * 2);
+    let mut bar = opts.progress.then(|| kdam::tqdm!(total = jobs.len(), desc = "indexing", unit = " tracks"));
+    let mut write_error = None;
+    std::thread::scope(|scope| {
+        let (jobs, stop) = (&jobs, &stop);
+        scope.spawn(move || {
+            pool.install(|| {
+                jobs.par_iter().for_each_with(tx, |tx, job| {
+                    if stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let _ = tx.send((job, examine(job, fx, &sequence, opts.max_slices)));
+                });
+            });
+        });
+        for (job, outcome) in rx {
+            let written = match outcome {
+                Outcome::SameContent => {
+                    report.updated += 1;
+                    lib.restamp(job.known.as_ref().expect("same content implies a stored track").id, job.stamp)
+                }
+                Outcome::Analysed { hash, prepared } => {
+                    report.audio_seconds += prepared.duration_s;
+                    let analysis = analyzer.embed(*prepared);
+                    match &job.known {
+                        Some(_) => report.updated += 1,
+                        None => report.added += 1,
+                    }
+                    lib.upsert(&job.path, &job.real_path, job.stamp, &hash, &analysis).map(|_| ())
+                }
+                Outcome::Failed(error) => {
+                    eprintln!("warning: skipping {error}");
+                    report.failed.push(Failure { path: job.path.clone(), error });
+                    Ok(())
+                }
+            };
+            if let Err(e) = written {
+                write_error = Some(e);
+                stop.store(true, Ordering::Relaxed);
+                break;
+            }
+            if let Some(bar) = bar.as_mut() {
+                bar.postfix = format!(", failed={}", report.failed.len());
+                let _ = bar.update(1);
+            }
+        }
+    });
+    if bar.is_some() {
+        eprintln!();
+    }
+    write_error.map_or(Ok(()), Err)
+}
+
+/// The worker side: hash, and analyse when the content is new.
+fn examine(job: &Job, fx: &genrespace_features::FeatureExtractor, sequence: &crate::sequence::SequenceConfig, max_slices: Option<usize>) -> Outcome {
+    let hash = match file_blake3(&job.path) {
+        Ok(h) => h,
+        Err(e) => return Outcome::Failed(format!("{}: {e}", job.path.display())),
+    };
+    if job.known.as_ref().is_some_and(|k| k.hash == hash) {
+        return Outcome::SameContent;
+    }
+    match prepare_file(fx, &job.path, sequence, max_slices) {
+        Ok(prepared) => Outcome::Analysed { hash, prepared: Box::new(prepared) },
+        Err(e) => Outcome::Failed(with_path(&job.path, e.to_string())),
+    }
+}
+
+/// Audio errors already name the file; feature errors may not.
+fn with_path(path: &Path, error: String) -> String {
+    if error.contains(&*path.to_string_lossy()) { error } else { format!("{}: {error}", path.display()) }
+}
+
+/// The audio files under `root` (a canonical folder) as `(path in the folder, real path behind its
+/// symlinks)`, sorted, and the entries that could not be read. A file reached through a symlink
+/// is indexed under the link's path, so deleting the link removes the track.
+fn audio_files(root: &Path) -> (Vec<(PathBuf, PathBuf)>, Vec<Failure>) {
+    let mut files = Vec::new();
+    let mut failures = Vec::new();
+    for entry in walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf());
+                failures.push(Failure { error: format!("{}: {e}", path.display()), path });
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() || !genrespace_audio::is_audio_path(entry.path()) {
+            continue;
+        }
+        if entry.path().to_str().is_none() {
+            failures.push(Failure { path: entry.path().to_path_buf(), error: format!("{}: the file name is not valid UTF-8", entry.path().display()) });
+            continue;
+        }
+        match std::fs::canonicalize(entry.path()) {
+            Ok(real) => files.push((entry.path().to_path_buf(), real)),
+            Err(e) => failures.push(Failure { path: entry.path().to_path_buf(), error: format!("{}: {e}", entry.path().display()) }),
+        }
+    }
+    (files, failures)
+}

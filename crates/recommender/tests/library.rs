@@ -1,0 +1,195 @@
+//! The library index and playlists on generated audio, analysed with the shipped model
+//! (models/style-cnn): incremental indexing, failures mid-batch, query resolution, playlist
+//! invariants and bad input.
+
+use std::path::{Path, PathBuf};
+
+use burn::tensor::Device;
+use genrespace_recommender::{index_library, make_playlist, Analyzer, IndexOptions, Library, LibraryMeta, PlaylistOptions, Query, RecommenderError, Rerank, SequenceConfig};
+
+fn model_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/style-cnn")
+}
+
+fn analyzer() -> Analyzer {
+    Analyzer::load(&model_dir(), &Device::flex()).expect("the shipped model loads")
+}
+
+/// A few seconds of a chord with a rhythm, different per `seed`, 22050 Hz mono.
+fn write_wav(path: &Path, seconds: f32, seed: u32) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let spec = hound::WavSpec { channels: 1, sample_rate: 22050, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    let base = 110.0 * (1.0 + (seed % 7) as f32 / 7.0);
+    let beat = 0.25 + (seed % 5) as f32 * 0.1;
+    for i in 0..(seconds * 22050.0) as usize {
+        let t = i as f32 / 22050.0;
+        let env = (-((t % beat) * 12.0)).exp();
+        let v = [1.0, 1.25, 1.5, 2.0].iter().map(|m| (2.0 * std::f32::consts::PI * base * m * t).sin()).sum::<f32>() * 0.15 * env;
+        w.write_sample((v * 32767.0) as i16).unwrap();
+    }
+    w.finalize().unwrap();
+}
+
+fn library(root: &Path, n: usize) {
+    for i in 0..n {
+        write_wav(&root.join(format!("album{}/track{i:02}.wav", i % 3)), 4.0, i as u32);
+    }
+}
+
+fn load() -> Result<Analyzer, RecommenderError> {
+    Analyzer::load(&model_dir(), &Device::flex())
+}
+
+fn open(db: &Path, a: &Analyzer) -> Library {
+    Library::open_or_create(db, LibraryMeta::new(a.identity().clone(), SequenceConfig::default())).unwrap()
+}
+
+fn opts() -> IndexOptions {
+    IndexOptions { jobs: Some(2), ..Default::default() }
+}
+
+#[test]
+fn indexing_is_incremental_and_survives_bad_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("music");
+    library(&root, 8);
+    // Bad files in the middle of the batch: reported, skipped, the rest indexed.
+    std::fs::write(root.join("album1/broken.mp3"), b"this is not an mp3").unwrap();
+    std::fs::write(root.join("album1/empty.flac"), b"").unwrap();
+    std::fs::write(root.join("notes.txt"), b"not audio, not even looked at").unwrap();
+    let a = analyzer();
+    let db = tmp.path().join("lib.db");
+    let mut lib = open(&db, &a);
+    let r = index_library(&mut lib, &a, &root, &opts()).unwrap();
+    assert_eq!((r.added, r.updated, r.removed, r.unchanged, r.total), (8, 0, 0, 0, 8));
+    let failed: Vec<&str> = r.failed.iter().map(|f| f.path.file_name().unwrap().to_str().unwrap()).collect();
+    assert_eq!(failed, vec!["broken.mp3", "empty.flac"]);
+    assert!(r.failed.iter().all(|f| f.error.contains(&*f.path.to_string_lossy())), "errors name their file: {:?}", r.failed);
+
+    // A rerun is a no-op.
+    let r = index_library(&mut lib, &a, &root, &opts()).unwrap();
+    assert_eq!((r.added, r.updated, r.removed, r.unchanged, r.total), (0, 0, 0, 8, 8));
+
+    // Touched (same content), rewritten (new content), deleted, added.
+    let touched = root.join("album0/track00.wav");
+    let bytes = std::fs::read(&touched).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&touched, &bytes).unwrap();
+    let before = lib.track_by_path(&root.join("album1/track01.wav")).unwrap().unwrap();
+    write_wav(&root.join("album1/track01.wav"), 6.0, 99);
+    std::fs::remove_file(root.join("album2/track02.wav")).unwrap();
+    write_wav(&root.join("album2/new.wav"), 3.0, 42);
+    let r = index_library(&mut lib, &a, &root, &opts()).unwrap();
+    assert_eq!((r.added, r.updated, r.removed, r.unchanged, r.total), (1, 2, 1, 5, 8));
+    let after = lib.track_by_path(&root.join("album1/track01.wav")).unwrap().unwrap();
+    assert_eq!(after.id, before.id, "an updated track keeps its row");
+    assert_ne!(after.hash, before.hash);
+    assert!((after.duration_s - 6.0).abs() < 0.01);
+    assert!(lib.track_by_path(&root.join("album2/track02.wav")).unwrap().is_none());
+    // Every track has its vector and sequence: nothing half-written.
+    let vectors = lib.genre_vectors().unwrap();
+    assert_eq!(vectors.ids.len(), 8);
+    for id in &vectors.ids {
+        assert!(lib.sequence(*id).unwrap().frames() >= 6);
+    }
+    let sum: f32 = vectors.data[..vectors.dims].iter().sum();
+    assert!((sum - 1.0).abs() < 1e-3, "a genre vector is a probability distribution");
+}
+
+#[test]
+fn playlists_exclude_the_query_and_duplicates_and_are_ordered() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("music");
+    library(&root, 12);
+    // An exact copy of the query under another name, and a symlink to it.
+    std::fs::copy(root.join("album0/track03.wav"), root.join("album2/copy.wav")).unwrap();
+    let a = analyzer();
+    let db = tmp.path().join("lib.db");
+    let mut lib = open(&db, &a);
+    index_library(&mut lib, &a, &root, &opts()).unwrap();
+    let vectors = lib.genre_vectors().unwrap();
+    let outside = tmp.path().join("link.wav");
+    std::os::unix::fs::symlink(root.join("album0/track03.wav"), &outside).unwrap();
+
+    for query_path in [root.join("album0/track03.wav"), outside.clone(), root.join("album0/../album0/track03.wav")] {
+        let query = Query::resolve(&lib, &query_path, || -> Result<Analyzer, RecommenderError> { panic!("a library track needs no analysis") }).unwrap();
+        assert!(query.exclude.len() == 2, "the query and its copy are excluded: {:?}", query.exclude);
+        for rerank in [Rerank::Dtw, Rerank::None] {
+            let p = make_playlist(&lib, &vectors, &query, &PlaylistOptions { n: 5, rerank, ..Default::default() }).unwrap();
+            assert_eq!(p.tracks.len(), 5);
+            let paths: std::collections::HashSet<_> = p.tracks.iter().map(|t| t.path.clone()).collect();
+            assert_eq!(paths.len(), 5, "distinct tracks");
+            assert!(!paths.contains(&root.join("album0/track03.wav")) && !paths.contains(&root.join("album2/copy.wav")));
+            assert!(p.tracks.windows(2).all(|w| w[0].score <= w[1].score), "ordered by score");
+            assert_eq!(p.tracks.iter().map(|t| t.rank).collect::<Vec<_>>(), vec![1, 2, 3, 4, 5]);
+            assert_eq!(p.tracks.iter().all(|t| t.dtw_distance.is_some()), rerank == Rerank::Dtw);
+        }
+    }
+
+    // A file outside the library is analysed with the model; asking for more than the library
+    // holds gives everything else.
+    let fresh = tmp.path().join("fresh.wav");
+    write_wav(&fresh, 5.0, 1234);
+    let query = Query::resolve(&lib, &fresh, load).unwrap();
+    assert!(!query.info.in_library && query.exclude.is_empty());
+    let p = make_playlist(&lib, &vectors, &query, &PlaylistOptions { n: 100, ..Default::default() }).unwrap();
+    assert_eq!(p.tracks.len(), 12, "13 tracks, one of them a duplicate of another");
+
+    // --within-genre keeps the query's top genre only.
+    let p = make_playlist(&lib, &vectors, &query, &PlaylistOptions { n: 100, within_genre: true, ..Default::default() }).unwrap();
+    assert!(p.tracks.iter().all(|t| t.top_genre == query.info.top_genre));
+
+    let m3u = p.to_m3u();
+    assert!(m3u.starts_with("#EXTM3U\n"));
+    assert_eq!(m3u.lines().filter(|l| l.starts_with("#EXTINF:")).count(), p.tracks.len());
+}
+
+#[test]
+fn bad_input_gives_clear_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = analyzer();
+
+    let missing = tmp.path().join("nope.db");
+    let e = Library::open(&missing).err().unwrap();
+    assert!(matches!(e, RecommenderError::MissingDatabase { .. }) && e.to_string().contains("nope.db"), "{e}");
+    assert!(!missing.exists(), "opening never creates a database");
+
+    let text = tmp.path().join("text.db");
+    std::fs::write(&text, "definitely not sqlite, but long enough to have a header of some sort........").unwrap();
+    let e = Library::open(&text).err().unwrap();
+    assert!(e.to_string().contains("text.db"), "{e}");
+
+    // A library built with another model refuses this one.
+    let db = tmp.path().join("other.db");
+    let mut other = a.identity().clone();
+    other.weights_blake3 = "0".repeat(64);
+    other.name = "another-model".into();
+    drop(Library::open_or_create(&db, LibraryMeta::new(other, SequenceConfig::default())).unwrap());
+    let e = Library::open_or_create(&db, LibraryMeta::new(a.identity().clone(), SequenceConfig::default())).err().unwrap();
+    assert!(matches!(e, RecommenderError::ModelMismatch { .. }) && e.to_string().contains("another-model"), "{e}");
+
+    // An empty library, an unreadable query.
+    let empty_root = tmp.path().join("empty");
+    std::fs::create_dir_all(&empty_root).unwrap();
+    let db = tmp.path().join("empty.db");
+    let mut lib = open(&db, &a);
+    let r = index_library(&mut lib, &a, &empty_root, &opts()).unwrap();
+    assert_eq!(r.total, 0);
+    let vectors = lib.genre_vectors().unwrap();
+    let q = tmp.path().join("q.wav");
+    write_wav(&q, 3.0, 5);
+    let query = Query::resolve(&lib, &q, load).unwrap();
+    let e = make_playlist(&lib, &vectors, &query, &PlaylistOptions::default()).err().unwrap();
+    assert!(matches!(e, RecommenderError::EmptyLibrary { .. }), "{e}");
+
+    let bad = tmp.path().join("bad.mp3");
+    std::fs::write(&bad, [0u8, 1, 2, 3, 4, 5, 6, 7]).unwrap();
+    let e = Query::resolve(&lib, &bad, load).err().unwrap();
+    assert!(e.to_string().contains("bad.mp3"), "{e}");
+    let e = Query::resolve(&lib, &tmp.path().join("absent.wav"), load).err().unwrap();
+    assert!(e.to_string().contains("absent.wav"), "{e}");
+
+    let e = index_library(&mut lib, &a, &tmp.path().join("no-such-folder"), &opts()).err().unwrap();
+    assert!(e.to_string().contains("no-such-folder"), "{e}");
+}

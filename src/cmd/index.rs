@@ -1,0 +1,66 @@
+//! `genrespace index`: bring a library database up to date with a music folder.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Result};
+use genrespace_recommender::{index_library, Analyzer, IndexOptions, Library, LibraryMeta, SequenceConfig};
+
+use super::device::DeviceArg;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Model that places tracks in genre space.
+    #[arg(long, value_name = "DIR", default_value = "models/style-cnn")]
+    model: PathBuf,
+    /// Music folder (walked recursively, symlinks followed).
+    #[arg(long, value_name = "DIR")]
+    library: PathBuf,
+    /// Library database (created when absent).
+    #[arg(long, value_name = "FILE", default_value = "genrespace.db")]
+    db: PathBuf,
+    /// Decoding/feature threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+    /// Classify at most N slices (~3 s each) per track, evenly spread; default all.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    max_slices: Option<u64>,
+    #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
+    device: DeviceArg,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let (device, _) = args.device.device()?;
+    let analyzer = Analyzer::load(&args.model, &device)?;
+    let mut lib = Library::open_or_create(&args.db, LibraryMeta::new(analyzer.identity().clone(), SequenceConfig::default()))?;
+    let opts = IndexOptions { jobs: args.jobs, max_slices: args.max_slices.map(|n| n as usize), progress: !args.json };
+    let report = index_library(&mut lib, &analyzer, &args.library, &opts)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!(
+            "{}: {} tracks ({} added, {} updated, {} removed, {} unchanged, {} failed) in {:.1} s",
+            args.db.display(),
+            report.total,
+            report.added,
+            report.updated,
+            report.removed,
+            report.unchanged,
+            report.failed.len(),
+            report.seconds
+        );
+        let analysed = report.added + report.updated;
+        if analysed > 0 && report.seconds > 0.0 {
+            println!("  {:.1} tracks/s, {:.0}x real time", analysed as f64 / report.seconds, report.audio_seconds / report.seconds);
+        }
+        for f in &report.failed {
+            println!("  failed: {}", f.error);
+        }
+    }
+    if report.total == 0 && !report.failed.is_empty() {
+        bail!("no track of {} could be indexed", args.library.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,152 @@
+//! `genrespace playlist`: the tracks of a library closest to a query song.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Result;
+use clap::ValueEnum;
+use genrespace_recommender::{make_playlist, Analyzer, Library, Playlist, PlaylistOptions, Query, Rerank};
+
+use super::device::DeviceArg;
+use crate::output::write_atomically;
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum RerankArg {
+    /// Rerank genre-space candidates by DTW over MFCC sequences.
+    Dtw,
+    /// Genre-space distance only.
+    None,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+    M3u,
+}
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Library database built by `genrespace index`.
+    #[arg(long, value_name = "FILE", default_value = "genrespace.db")]
+    db: PathBuf,
+    /// Query song: a library track (any path to it) or any audio file.
+    query: PathBuf,
+    /// Tracks in the playlist.
+    #[arg(short = 'n', long = "count", value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    n: u64,
+    #[arg(long, value_enum, default_value_t = RerankArg::Dtw)]
+    rerank: RerankArg,
+    /// Genre-space candidates to rerank.
+    #[arg(long, value_name = "K", default_value_t = 50)]
+    candidates: usize,
+    /// Weight of the DTW distance in the score (0 = genre distance only, 1 = DTW only).
+    #[arg(long, value_name = "W", default_value_t = 0.5)]
+    dtw_weight: f64,
+    /// DTW Sakoe-Chiba band, as a fraction of the longer sequence.
+    #[arg(long, value_name = "F", default_value_t = 0.1)]
+    band: f64,
+    /// Only tracks whose most likely genre is the query's.
+    #[arg(long)]
+    within_genre: bool,
+    /// At most N tracks by the same artist.
+    #[arg(long, value_name = "N")]
+    max_per_artist: Option<usize>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Shorthand for --format json.
+    #[arg(long, conflicts_with = "format")]
+    json: bool,
+    /// Write the playlist to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Model for a query outside the library (default: the one the library was built with).
+    #[arg(long, value_name = "DIR")]
+    model: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
+    device: DeviceArg,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let start = Instant::now();
+    if !(0.0..=1.0).contains(&args.dtw_weight) || !(0.0..=1.0).contains(&args.band) {
+        anyhow::bail!("--dtw-weight and --band must be between 0 and 1");
+    }
+    let lib = Library::open(&args.db)?;
+    let load = Instant::now();
+    let vectors = lib.genre_vectors()?;
+    let load_ms = load.elapsed().as_secs_f64() * 1e3;
+    if vectors.ids.is_empty() {
+        return Err(genrespace_recommender::RecommenderError::EmptyLibrary { path: args.db.clone() }.into());
+    }
+    let model_dir = args.model.clone().unwrap_or_else(|| lib.meta().model.dir.clone());
+    let query = Query::resolve(&lib, &args.query, || {
+        let (device, _) = args.device.device().map_err(|e| genrespace_recommender::RecommenderError::Analysis { path: model_dir.clone(), reason: e.to_string() })?;
+        Analyzer::load(&model_dir, &device)
+    })?;
+    let opts = PlaylistOptions {
+        n: args.n as usize,
+        rerank: match args.rerank {
+            RerankArg::Dtw => Rerank::Dtw,
+            RerankArg::None => Rerank::None,
+        },
+        candidates: args.candidates,
+        dtw_weight: args.dtw_weight,
+        band: args.band,
+        within_genre: args.within_genre,
+        max_per_artist: args.max_per_artist,
+    };
+    let mut playlist = make_playlist(&lib, &vectors, &query, &opts)?;
+    playlist.timings.load_ms = load_ms;
+    let format = if args.json { Format::Json } else { args.format };
+    let text = match format {
+        Format::Json => serde_json::to_string_pretty(&playlist)? + "\n",
+        Format::M3u => playlist.to_m3u(),
+        Format::Text => render_text(&playlist, start.elapsed().as_secs_f64()),
+    };
+    match &args.out {
+        Some(path) => write_atomically(path, |tmp| Ok(std::fs::write(tmp, &text)?))?,
+        None => print!("{text}"),
+    }
+    Ok(())
+}
+
+fn render_text(p: &Playlist, total_s: f64) -> String {
+    let q = &p.query;
+    let mut out = format!(
+        "query: {}{}\n       {} ({})\n\n",
+        q.path.display(),
+        if q.in_library { "  [in library]" } else { "" },
+        describe(&q.artist, &q.title),
+        q.genres.iter().take(3).map(|(g, v)| format!("{g} {:.0}%", 100.0 * v)).collect::<Vec<_>>().join(", ")
+    );
+    out.push_str(&format!("{:>4}  {:>7}  {:>7}  {:>7}  {:<10}  {}\n", "rank", "score", "genre", "dtw", "top genre", "track"));
+    for e in &p.tracks {
+        let dtw = e.dtw_distance.map_or("-".to_string(), |d| format!("{d:.3}"));
+        let name = match (&e.artist, &e.title) {
+            (None, None) => e.path.display().to_string(),
+            _ => format!("{}  ({})", describe(&e.artist, &e.title), e.path.display()),
+        };
+        out.push_str(&format!("{:>4}  {:>7.3}  {:>7.3}  {:>7}  {:<10}  {}\n", e.rank, e.score, e.genre_distance, dtw, e.top_genre, name));
+    }
+    let t = &p.timings;
+    out.push_str(&format!(
+        "\n{} tracks in {:.0} ms (query analysis {:.0} ms, load {:.1} ms, search {:.1} ms, rerank {:.1} ms)\n",
+        p.tracks.len(),
+        total_s * 1e3,
+        t.query_analysis_ms,
+        t.load_ms,
+        t.search_ms,
+        t.rerank_ms
+    ));
+    out
+}
+
+fn describe(artist: &Option<String>, title: &Option<String>) -> String {
+    match (artist, title) {
+        (Some(a), Some(t)) => format!("{a} - {t}"),
+        (None, Some(t)) => t.clone(),
+        (Some(a), None) => a.clone(),
+        (None, None) => "(untagged)".into(),
+    }
+}

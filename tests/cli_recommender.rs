@@ -1,0 +1,179 @@
+//! End-to-end: `genrespace index` and `playlist` as a user runs them with the shipped model:
+//! a real kill in the middle of `index`, every output format, bad input, and playlist quality on
+//! a rendered library of several style families.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_genrespace"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+fn model() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("models/style-cnn")
+}
+
+fn write_wav(path: &Path, seconds: f32, seed: u32) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let spec = hound::WavSpec { channels: 1, sample_rate: 22050, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    let pitch = 120.0 + 17.0 * (seed % 23) as f32;
+    for i in 0..(22050.0 * seconds) as usize {
+        let t = i as f32 / 22050.0;
+        let v = ((2.0 * std::f32::consts::PI * pitch * t).sin() + 0.5 * (2.0 * std::f32::consts::PI * 1.5 * pitch * t).sin()) * 0.2;
+        w.write_sample((v * 32767.0) as i16).unwrap();
+    }
+    w.finalize().unwrap();
+}
+
+fn json(out: &std::process::Output) -> serde_json::Value {
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn rows(db: &Path, sql: &str) -> i64 {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn index_survives_a_kill_and_a_rerun_completes_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("music");
+    let n = 60;
+    for i in 0..n {
+        write_wav(&root.join(format!("a{}/t{i:02}.wav", i % 4)), 6.0, i);
+    }
+    let db = tmp.path().join("lib.db");
+    let mut child = bin().args(["index", "--jobs", "1", "--json", "--model"]).arg(model()).arg("--library").arg(&root).arg("--db").arg(&db).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let start = Instant::now();
+    let count = || if db.exists() { rusqlite::Connection::open(&db).ok().and_then(|c| c.query_row("SELECT COUNT(*) FROM tracks", [], |r| r.get::<_, i64>(0)).ok()).unwrap_or(0) } else { 0 };
+    while count() < 3 {
+        assert!(start.elapsed() < Duration::from_secs(120), "index made no progress");
+        assert!(child.try_wait().unwrap().is_none(), "index finished before it could be killed");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let before = count();
+    assert!(before > 0 && before < n as i64, "killed mid-run ({before} of {n} indexed)");
+
+    let v = json(&bin().args(["index", "--json", "--model"]).arg(model()).arg("--library").arg(&root).arg("--db").arg(&db).output().unwrap());
+    assert_eq!(v["total"], n);
+    assert_eq!(v["added"].as_i64().unwrap() + v["unchanged"].as_i64().unwrap(), n as i64);
+    assert!(v["unchanged"].as_i64().unwrap() >= before, "tracks committed before the kill are kept");
+    assert_eq!(v["failed"].as_array().unwrap().len(), 0);
+    assert_eq!(rows(&db, "SELECT COUNT(DISTINCT path) FROM tracks"), n as i64);
+    assert_eq!(rows(&db, "SELECT COUNT(*) FROM vectors"), n as i64);
+    assert_eq!(rows(&db, "SELECT COUNT(*) FROM sequences"), n as i64);
+    let v = json(&bin().args(["index", "--json", "--model"]).arg(model()).arg("--library").arg(&root).arg("--db").arg(&db).output().unwrap());
+    assert_eq!((v["added"].as_i64(), v["updated"].as_i64(), v["unchanged"].as_i64()), (Some(0), Some(0), Some(n as i64)));
+}
+
+#[test]
+fn playlist_formats_and_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("music");
+    for i in 0..8 {
+        write_wav(&root.join(format!("t{i}.wav")), 4.0, i * 3);
+    }
+    let db = tmp.path().join("lib.db");
+    let out = bin().args(["index", "--model"]).arg(model()).arg("--library").arg(&root).arg("--db").arg(&db).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("8 tracks (8 added"));
+
+    // A relative path to a library track, run from the library's folder.
+    let out = bin().current_dir(&root).args(["playlist", "-n", "3", "--json", "--db"]).arg(&db).arg("t2.wav").output().unwrap();
+    let v = json(&out);
+    assert_eq!(v["query"]["in_library"], true);
+    let tracks = v["tracks"].as_array().unwrap();
+    assert_eq!(tracks.len(), 3);
+    for (i, t) in tracks.iter().enumerate() {
+        assert_eq!(t["rank"], i + 1);
+        for key in ["path", "title", "artist", "album", "genre_distance", "dtw_distance", "score"] {
+            assert!(t.get(key).is_some(), "{key} missing from {t}");
+        }
+        assert_ne!(t["path"], root.join("t2.wav").to_str().unwrap());
+    }
+    let genres = v["query"]["genres"].as_object().unwrap();
+    assert_eq!(genres.len(), 8);
+
+    let out = bin().args(["playlist", "-n", "4", "--rerank", "none", "--db"]).arg(&db).arg(root.join("t0.wav")).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("rank") && text.contains("[in library]") && text.lines().filter(|l| l.contains(root.to_str().unwrap())).count() >= 4, "{text}");
+
+    let m3u = tmp.path().join("out/list.m3u8");
+    std::fs::create_dir_all(m3u.parent().unwrap()).unwrap();
+    let fresh = tmp.path().join("fresh.wav");
+    write_wav(&fresh, 5.0, 1000);
+    let out = bin().args(["playlist", "--format", "m3u", "-n", "5", "--out"]).arg(&m3u).arg("--db").arg(&db).arg(&fresh).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let list = std::fs::read_to_string(&m3u).unwrap();
+    assert!(list.starts_with("#EXTM3U\n"));
+    let entries: Vec<&str> = list.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(entries.len(), 5);
+    assert!(entries.iter().all(|p| Path::new(p).is_file()), "{list}");
+
+    // Bad input: a missing database, an unreadable query, an empty library.
+    let out = bin().args(["playlist", "--db"]).arg(tmp.path().join("missing.db")).arg(&fresh).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.db: no library database"), "{}", String::from_utf8_lossy(&out.stderr));
+    let junk = tmp.path().join("junk.ogg");
+    std::fs::write(&junk, "not audio").unwrap();
+    let out = bin().args(["playlist", "--db"]).arg(&db).arg(&junk).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("junk.ogg"), "{}", String::from_utf8_lossy(&out.stderr));
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let empty_db = tmp.path().join("empty.db");
+    assert!(bin().args(["index", "--model"]).arg(model()).arg("--library").arg(&empty).arg("--db").arg(&empty_db).output().unwrap().status.success());
+    let out = bin().args(["playlist", "--db"]).arg(&empty_db).arg(&fresh).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the library is empty"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+
+/// On freshly rendered music (a seed the model never trained on), a track's playlist is
+/// dominated by its own style family.
+#[test]
+fn playlists_of_rendered_music_stay_in_their_family() {
+    if !common::corpus_tools_installed() {
+        eprintln!("SKIP: mma, fluidsynth, sox or fluid-soundfont-gm missing (run scripts/setup.sh)");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    let families = ["blues", "latin", "march", "jazz"];
+    let status = Command::new("python3")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/style_corpus.py"))
+        .args(["--families", &families.join(","), "--max-styles", "2", "--clips-per-style", "3", "--seconds", "10", "--seed", "77", "--out"])
+        .arg(&corpus)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let db = tmp.path().join("lib.db");
+    let v = json(&bin().args(["index", "--json", "--model"]).arg(model()).arg("--library").arg(corpus.join("genres")).arg("--db").arg(&db).output().unwrap());
+    assert_eq!(v["total"], 24);
+    let family = |p: &str| Path::new(p).parent().unwrap().file_name().unwrap().to_str().unwrap().to_string();
+    for rerank in ["dtw", "none"] {
+        let (mut same, mut total) = (0, 0);
+        for fam in families {
+            for i in 0..6 {
+                let q = corpus.join(format!("genres/{fam}/{fam}.{i:05}.wav"));
+                let v = json(&bin().args(["playlist", "-n", "5", "--json", "--rerank", rerank, "--db"]).arg(&db).arg(&q).output().unwrap());
+                for t in v["tracks"].as_array().unwrap() {
+                    total += 1;
+                    same += (family(t["path"].as_str().unwrap()) == fam) as usize;
+                }
+            }
+        }
+        let precision = same as f64 / total as f64;
+        eprintln!("same-family precision@5 ({rerank}): {precision:.3} (chance 0.217)");
+        assert!(precision >= 0.6, "precision@5 with rerank {rerank} is {precision:.3}");
+    }
+}
