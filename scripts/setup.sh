@@ -2,13 +2,14 @@
 # Installs the system packages genrespace needs to build and test, when they are missing:
 #   cmake            builds the bundled libopus (Ogg/Opus decoding)
 #   sox              `soxi` cross-checks decoded lengths of real clips in the tests
-#   mma, fluidsynth, fluid-soundfont-gm   render the style corpus (scripts/make_style_corpus.sh)
+#   mma, fluidsynth, fluid-soundfont-gm, python3   render the style corpus (scripts/make_style_corpus.sh)
 # Safe to run repeatedly; does nothing when everything is present.
 set -euo pipefail
 need=()
 command -v cmake >/dev/null || need+=(cmake)
 command -v soxi >/dev/null || need+=(sox)
 if [ "${GENRESPACE_CORPUS_TOOLS:-1}" = 1 ]; then
+  command -v python3 >/dev/null || need+=(python3)
   command -v mma >/dev/null || need+=(mma)
   command -v fluidsynth >/dev/null || need+=(fluidsynth)
   [ -e /usr/share/sounds/sf2/FluidR3_GM.sf2 ] || need+=(fluid-soundfont-gm)

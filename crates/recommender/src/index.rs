@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
+use genrespace_features::FeatureExtractor;
 use kdam::BarExt;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -19,6 +20,7 @@ use crate::analysis::{prepare_file, Analyzer, Prepared};
 use crate::error::RecommenderError;
 use crate::hash::file_blake3;
 use crate::library::{FileStamp, Known, Library};
+use crate::sequence::SequenceConfig;
 
 #[derive(Debug, Clone, Default)]
 pub struct IndexOptions {
@@ -166,7 +168,7 @@ fn run_jobs(lib: &mut Library, analyzer: &Analyzer, jobs: Vec<Job>, opts: &Index
 }
 
 /// The worker side: hash, and analyse when the content is new.
-fn examine(job: &Job, fx: &genrespace_features::FeatureExtractor, sequence: &crate::sequence::SequenceConfig, max_slices: Option<usize>) -> Outcome {
+fn examine(job: &Job, fx: &FeatureExtractor, sequence: &SequenceConfig, max_slices: Option<usize>) -> Outcome {
     let hash = match file_blake3(&job.path) {
         Ok(h) => h,
         Err(e) => return Outcome::Failed(format!("{}: {e}", job.path.display())),

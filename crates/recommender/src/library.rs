@@ -185,7 +185,8 @@ impl Library {
     /// analysis, in one transaction.
     pub fn upsert(&mut self, path: &Path, real_path: &Path, stamp: FileStamp, hash: &str, analysis: &Analysis) -> Result<i64, RecommenderError> {
         let db = self.path.clone();
-        let tx = self.conn.transaction().map_err(sql(&db))?;
+        // A savepoint: its own transaction, or nested in a bulk one (see `in_transaction`).
+        let tx = self.conn.savepoint().map_err(sql(&db))?;
         let Tags { title, artist, album, genre, year, .. } = &analysis.tags;
         let id: i64 = tx
             .query_row(

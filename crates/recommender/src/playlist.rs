@@ -97,24 +97,12 @@ impl Query {
             }
         };
         if let Some(row) = stored {
-            let mut exclude: HashSet<i64> = lib.ids_with_hash(&row.hash)?.into_iter().collect();
-            exclude.insert(row.id);
-            let vector = lib.vector(row.id)?;
-            return Ok(Self {
-                info: QueryInfo {
-                    path: if in_library { row.path.clone() } else { canonical },
-                    in_library,
-                    genres: ranked_genres(&lib.meta().model.genres, &vector),
-                    title: row.title,
-                    artist: row.artist,
-                    album: row.album,
-                    top_genre: row.top_genre,
-                },
-                sequence: lib.sequence(row.id)?,
-                vector,
-                exclude,
-                analysis_seconds: 0.0,
-            });
+            let mut query = Self::from_track(lib, row)?;
+            if !in_library {
+                query.info.in_library = false;
+                query.info.path = canonical;
+            }
+            return Ok(query);
         }
         let start = Instant::now();
         let analyzer = analyzer()?;
@@ -140,6 +128,28 @@ impl Query {
             sequence,
             exclude: HashSet::new(),
             analysis_seconds: start.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// The query for a library track: its stored analysis; it and its exact copies excluded.
+    pub fn from_track(lib: &Library, row: TrackRow) -> Result<Self, RecommenderError> {
+        let mut exclude: HashSet<i64> = lib.ids_with_hash(&row.hash)?.into_iter().collect();
+        exclude.insert(row.id);
+        let vector = lib.vector(row.id)?;
+        Ok(Self {
+            info: QueryInfo {
+                path: row.path,
+                in_library: true,
+                genres: ranked_genres(&lib.meta().model.genres, &vector),
+                title: row.title,
+                artist: row.artist,
+                album: row.album,
+                top_genre: row.top_genre,
+            },
+            sequence: lib.sequence(row.id)?,
+            vector,
+            exclude,
+            analysis_seconds: 0.0,
         })
     }
 }

@@ -5,18 +5,20 @@ use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{AdaptiveAvgPool2d, AdaptiveAvgPool2dConfig, MaxPool2d, MaxPool2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Dropout, DropoutConfig, Linear, LinearConfig, PaddingConfig2d, Relu};
 use burn::prelude::*;
-use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The CNN's hyper-parameters (burn `Config`: serde, `new()`, `with_*` builders).
+#[derive(Config, Debug, PartialEq)]
 pub struct CnnConfig {
-    /// Output channels of each conv block (default 32-64-128-128).
+    /// Output channels of each conv block.
+    #[config(default = "vec![32, 64, 128, 128]")]
     pub channels: Vec<usize>,
+    #[config(default = 0.3)]
     pub dropout: f64,
 }
 
 impl Default for CnnConfig {
     fn default() -> Self {
-        Self { channels: vec![32, 64, 128, 128], dropout: 0.3 }
+        Self::new()
     }
 }
 

@@ -5,23 +5,27 @@
 use burn::nn::gru::{Gru, GruConfig};
 use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig};
 use burn::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use super::cnn::ConvBlock;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The CRNN's hyper-parameters (burn `Config`: serde, `new()`, `with_*` builders).
+#[derive(Config, Debug, PartialEq)]
 pub struct CrnnConfig {
     /// Output channels of each conv block.
+    #[config(default = "vec![32, 64, 64, 64]")]
     pub channels: Vec<usize>,
     /// Pooling `[frequency, time]` after each block.
+    #[config(default = "vec![[2, 2], [4, 2], [4, 2], [4, 1]]")]
     pub pools: Vec<[usize; 2]>,
+    #[config(default = 64)]
     pub gru_hidden: usize,
+    #[config(default = 0.3)]
     pub dropout: f64,
 }
 
 impl Default for CrnnConfig {
     fn default() -> Self {
-        Self { channels: vec![32, 64, 64, 64], pools: vec![[2, 2], [4, 2], [4, 2], [4, 1]], gru_hidden: 64, dropout: 0.3 }
+        Self::new()
     }
 }
 

@@ -1,0 +1,124 @@
+//! Playlist latency on a large synthetic library, for scripts/bench_playlist.sh.
+//!
+//! `generate`: fill a library database with N synthetic tracks — genre vectors (softmax of random
+//! logits leaning towards one genre) and MFCC sequences (2 frames/s for songs of 2–6 minutes,
+//! a per-track timbre plus noise) — labelled with the real model's identity, so the real CLI can
+//! query it. `query`: time playlists for library tracks as the CLI builds them (open the DB, load
+//! the genre vectors, resolve the query, neighbours + DTW rerank), excluding any audio analysis.
+//! Prints one JSON line.
+//!
+//! Usage: bench_playlist generate DB MODEL_DIR [--tracks 100000] [--seed 1]
+//!        bench_playlist query DB [--queries 30] [--rerank dtw|none]
+
+use std::path::Path;
+use std::time::Instant;
+
+use genrespace_audio::Tags;
+use genrespace_recommender::analysis::Analysis;
+use genrespace_recommender::sequence::MfccSequence;
+use genrespace_recommender::{make_playlist, Analyzer, Library, LibraryMeta, PlaylistOptions, Query, RecommenderError, Rerank, SequenceConfig};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    match args.get(1).map(String::as_str) {
+        Some("generate") => generate(Path::new(&args[2]), Path::new(&args[3])),
+        Some("query") => query(Path::new(&args[2])),
+        _ => Err("usage: bench_playlist generate DB MODEL_DIR [--tracks N] | query DB [--queries N] [--rerank dtw|none]".into()),
+    }
+}
+
+fn generate(db: &Path, model: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    let tracks: usize = arg("--tracks", 100_000);
+    let mut rng = ChaCha8Rng::seed_from_u64(arg("--seed", 1));
+    let analyzer = Analyzer::load(model, &burn::tensor::Device::flex())?;
+    let genres = analyzer.identity().genres.clone();
+    let meta = LibraryMeta::new(analyzer.identity().clone(), SequenceConfig::default());
+    let dims = meta.sequence_dims;
+    let mut lib = Library::open_or_create(db, meta)?;
+    let start = Instant::now();
+    let mut bar = kdam::tqdm!(total = tracks, desc = "generating", unit = " tracks");
+    for chunk in (0..tracks).collect::<Vec<_>>().chunks(5000) {
+        lib.in_transaction(|lib| {
+            for &i in chunk {
+                let lean = rng.random_range(0..genres.len());
+                let logits: Vec<f32> = (0..genres.len()).map(|g| rng.random_range(-2.0f32..2.0) + if g == lean { 4.0 } else { 0.0 }).collect();
+                let total: f32 = logits.iter().map(|l| l.exp()).sum();
+                let vector: Vec<f32> = logits.iter().map(|l| l.exp() / total).collect();
+                let seconds = rng.random_range(120.0..360.0);
+                let frames = (seconds * 2.0) as usize;
+                let timbre: Vec<f32> = (0..dims).map(|_| rng.random_range(-20.0f32..20.0)).collect();
+                let data = (0..frames * dims).map(|k| timbre[k % dims] + rng.random_range(-5.0f32..5.0)).collect();
+                let analysis = Analysis {
+                    top_genre: genres[lean].clone(),
+                    vector,
+                    sequence: MfccSequence { dims, data },
+                    tags: Tags { title: Some(format!("Track {i}")), artist: Some(format!("Artist {}", i / 12)), ..Default::default() },
+                    duration_s: seconds,
+                };
+                let path = format!("/synthetic/{:03}/{i:06}.mp3", i / 1000);
+                lib.upsert(Path::new(&path), Path::new(&path), genrespace_recommender::library::FileStamp { size: 0, mtime_ns: 0 }, &format!("{i:064x}"), &analysis)?;
+            }
+            Ok::<_, RecommenderError>(())
+        })?;
+        kdam::BarExt::update(&mut bar, chunk.len())?;
+    }
+    eprintln!();
+    let bytes = std::fs::metadata(db)?.len();
+    println!("{}", serde_json::json!({"tracks": lib.len()?, "seconds": start.elapsed().as_secs_f64(), "db_bytes": bytes}));
+    Ok(())
+}
+
+fn query(db: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    let queries: usize = arg("--queries", 30);
+    let rerank = if arg("--rerank", "dtw".to_string()) == "none" { Rerank::None } else { Rerank::Dtw };
+    let n_tracks = Library::open(db)?.len()?;
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let mut total_ms = Vec::new();
+    let (mut load, mut search, mut rerank_ms) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..queries {
+        let i = rng.random_range(0..n_tracks);
+        let path = format!("/synthetic/{:03}/{i:06}.mp3", i / 1000);
+        let t = Instant::now();
+        // As the CLI does it: open, load the genre vectors, resolve, search and rerank.
+        let lib = Library::open(db)?;
+        let t_load = Instant::now();
+        let vectors = lib.genre_vectors()?;
+        load.push(t_load.elapsed().as_secs_f64() * 1e3);
+        let query = resolve(&lib, Path::new(&path))?;
+        let p = make_playlist(&lib, &vectors, &query, &PlaylistOptions { rerank, ..Default::default() })?;
+        assert_eq!(p.tracks.len(), 10);
+        total_ms.push(t.elapsed().as_secs_f64() * 1e3);
+        search.push(p.timings.search_ms);
+        rerank_ms.push(p.timings.rerank_ms);
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let first = total_ms[0];
+    let p95 = {
+        let mut v = total_ms.clone();
+        v.sort_by(f64::total_cmp);
+        v[(v.len() * 95 / 100).min(v.len() - 1)]
+    };
+    println!(
+        "{}",
+        serde_json::json!({"tracks": n_tracks, "queries": queries, "rerank": format!("{rerank:?}").to_lowercase(),
+            "first_ms": first, "median_ms": median(&mut total_ms), "p95_ms": p95,
+            "median_load_vectors_ms": median(&mut load), "median_search_ms": median(&mut search), "median_rerank_ms": median(&mut rerank_ms)})
+    );
+    Ok(())
+}
+
+/// A synthetic track is not a file on disk: look it up by its stored path directly.
+fn resolve(lib: &Library, path: &Path) -> Result<Query, RecommenderError> {
+    let row = lib.track_by_path(path)?.expect("synthetic track exists");
+    Query::from_track(lib, row)
+}

@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""genrespace against bliss-rs on the same library, in one run.
+
+For each tool: songs/s (wall time of the whole analysis, 2 cores), peak RSS (the child's
+ru_maxrss from wait4), and same-label precision@10 of playlists (the label is the folder a file
+is in: the style family on the rendered corpus). bliss: Euclidean distance on its 23 features,
+as its own playlist functions do by default. genrespace: `playlist -n 10` with and without the
+DTW rerank. Standard library only.
+"""
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def run(cmd):
+    """Run `cmd`, return (stdout, seconds, peak RSS in MB)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"failed: {' '.join(map(str, cmd))}")
+    return out, seconds, usage.ru_maxrss / 1024
+
+
+def label(path):
+    return Path(path).parent.name
+
+
+def precision_at(neighbours, query, k):
+    same = sum(label(n) == label(query) for n in neighbours[:k])
+    return same / k
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--library", required=True, help="folder of <label>/<file> audio")
+    ap.add_argument("--genrespace", required=True)
+    ap.add_argument("--bliss", required=True)
+    ap.add_argument("--model", default="models/style-cnn")
+    ap.add_argument("-k", type=int, default=10)
+    args = ap.parse_args()
+    files = sorted(str(p) for p in Path(args.library).rglob("*") if p.suffix.lower() in {".wav", ".mp3", ".flac", ".ogg"})
+    if len(files) <= args.k:
+        sys.exit(f"need more than {args.k} files in {args.library}")
+    audio_s = 0.0
+    for f in files:
+        with open(f, "rb") as fh:
+            head = fh.read(44)
+        if head[:4] == b"RIFF":
+            rate = int.from_bytes(head[24:28], "little")
+            audio_s += (os.path.getsize(f) - 44) / (2 * rate)
+
+    out, bliss_s, bliss_rss = run([args.bliss, *files])
+    bliss = json.loads(out)
+    vecs = {s["path"]: s["analysis"] for s in bliss["songs"]}
+    bliss_p = []
+    for q, v in vecs.items():
+        others = sorted((math.dist(v, w), p) for p, w in vecs.items() if p != q)
+        bliss_p.append(precision_at([p for _, p in others], q, args.k))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = os.path.join(tmp, "lib.db")
+        out, gs_s, gs_rss = run([args.genrespace, "index", "--json", "--model", args.model, "--library", args.library, "--db", db])
+        report = json.loads(out)
+        gs_p = {}
+        for rerank in ("dtw", "none"):
+            ps = []
+            for q in files:
+                out, _, _ = run([args.genrespace, "playlist", "--json", "-n", str(args.k), "--rerank", rerank, "--db", db, q])
+                ps.append(precision_at([t["path"] for t in json.loads(out)["tracks"]], q, args.k))
+            gs_p[rerank] = sum(ps) / len(ps)
+
+    labels = sorted({label(f) for f in files})
+    per_label = len(files) / len(labels)
+    chance = (per_label - 1) / (len(files) - 1)
+    n = len(files)
+    rows = [
+        ("bliss-rs 0.13 (symphonia)", n / bliss_s, bliss_rss, sum(bliss_p) / len(bliss_p)),
+        ("genrespace index + playlist --rerank none", report["total"] / gs_s, gs_rss, gs_p["none"]),
+        ("genrespace index + playlist --rerank dtw", report["total"] / gs_s, gs_rss, gs_p["dtw"]),
+    ]
+    print(f"library: {n} files, {len(labels)} labels, {audio_s / 60:.1f} min of audio; precision@{args.k} by chance {chance:.3f}")
+    print(f"{'':44} {'songs/s':>8} {'x real time':>11} {'peak RSS':>9} {'P@' + str(args.k):>6}")
+    for name, sps, rss, p in rows:
+        print(f"{name:44} {sps:8.2f} {sps * audio_s / n:11.0f} {rss:7.0f} MB {p:6.3f}")
+    print(f"speed ratio genrespace/bliss: {rows[1][1] / rows[0][1]:.2f}x; peak RSS ratio: {gs_rss / bliss_rss:.2f}")
+    print(json.dumps({"files": n, "audio_seconds": audio_s, "bliss": {"songs_per_s": rows[0][1], "peak_rss_mb": bliss_rss, "precision": rows[0][3]},
+                      "genrespace": {"songs_per_s": rows[1][1], "peak_rss_mb": gs_rss, "precision_none": gs_p["none"], "precision_dtw": gs_p["dtw"]}}))
+
+
+if __name__ == "__main__":
+    main()
