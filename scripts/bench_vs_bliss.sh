@@ -2,14 +2,14 @@
 # genrespace against bliss-rs (GPL-3, built in a scratch crate under bench-out/, never a
 # dependency): songs/s on this machine's cores, peak RSS, same-family precision@10 of playlists.
 # The library is rendered by the style-corpus script with a seed the shipped model never trained
-# on: 8 families x 2 styles x 3 songs of 180 s (override with LIBRARY=DIR, <label>/<file> layout).
+# on: 8 families x 2 styles x 6 songs of 180 s (12 per family) (override with LIBRARY=DIR, <label>/<file> layout).
 # Usage: scripts/bench_vs_bliss.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 lib="${LIBRARY:-bench-out/bliss-library/genres}"
 if [ -z "${LIBRARY:-}" ] && [ ! -f bench-out/bliss-library/corpus.csv ]; then
-  python3 scripts/style_corpus.py --out bench-out/bliss-library --max-styles 2 --clips-per-style 3 --seconds 180 --seed 31 >/dev/null
+  python3 scripts/style_corpus.py --out bench-out/bliss-library --max-styles 2 --clips-per-style 6 --seconds 180 --seed 31 >/dev/null
 fi
 cargo build --release --locked -q
 CARGO_TARGET_DIR=bench-out/bliss-target cargo build --release -q --manifest-path scripts/bliss_harness/Cargo.toml

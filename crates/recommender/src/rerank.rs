@@ -16,9 +16,12 @@
 //! are computed. That lets every later candidate be abandoned early, exactly: once `n` scores are
 //! known, a candidate whose DTW would have to exceed `(S_n - (1 - w) g / g_scale) d_scale / w`
 //! (with `S_n` the n-th best score so far) can never enter the playlist, and the DTW stops as soon
-//! as it is sure to exceed that.
+//! as it is sure to exceed that. DTWs run in parallel: the reference set at once, the rest in
+//! batches of two per core.
 
 use std::collections::BinaryHeap;
+
+use rayon::prelude::*;
 
 use crate::dtw::{dtw, Cost, DtwOptions};
 use crate::sequence::MfccSequence;
@@ -27,7 +30,8 @@ use crate::sequence::MfccSequence;
 pub struct RerankParams {
     /// `w` above, in [0, 1].
     pub dtw_weight: f64,
-    /// Sakoe-Chiba band as a fraction of the longer sequence (widened to the length difference).
+    /// Sakoe-Chiba band (around both diagonals, see [`DtwOptions::window`]) as a fraction of the
+    /// longer sequence.
     pub band: f64,
     /// How many results the caller keeps; with `Some`, candidates that cannot be among them are
     /// abandoned early and left out of the result. `None` scores every candidate.
@@ -54,7 +58,7 @@ pub fn rerank(query: &MfccSequence, candidates: &[(f32, &MfccSequence)], params:
 
     // The reference set: exact distances, which also fix the DTW scale.
     let reference = params.keep.unwrap_or(candidates.len()).clamp(1, candidates.len());
-    let first: Vec<f64> = (0..reference).map(|i| per_step(i, None).unwrap_or(f64::INFINITY)).collect();
+    let first: Vec<f64> = (0..reference).into_par_iter().map(|i| per_step(i, None).unwrap_or(f64::INFINITY)).collect();
     let d_scale = median(first.iter().copied().filter(|d| d.is_finite()).collect()).max(1e-9);
     let score = |g: f32, d: f64| (1.0 - w) * g as f64 / g_scale + w * d / d_scale;
 
@@ -66,24 +70,36 @@ pub fn rerank(query: &MfccSequence, candidates: &[(f32, &MfccSequence)], params:
             push_bounded(&mut best, keep, s.score);
         }
     }
-    for (i, &(g, _)) in candidates.iter().enumerate().skip(reference) {
+    // The rest in parallel batches, each abandoning against the threshold known when it starts
+    // (a little looser than sequential, never wrong).
+    let rest: Vec<usize> = (reference..candidates.len()).collect();
+    for batch in rest.chunks(2 * rayon::current_num_threads()) {
         let threshold = params.keep.filter(|&k| best.len() >= k).and_then(|_| best.peek()).map(|o| o.0);
-        let limit = match threshold {
-            Some(s) => {
-                let genre_part = (1.0 - w) * g as f64 / g_scale;
-                if genre_part > s {
-                    continue;
-                }
-                Some(if w > 0.0 { (s - genre_part) * d_scale / w } else { f64::INFINITY })
+        let results: Vec<(usize, Option<f64>)> = batch
+            .par_iter()
+            .map(|&i| {
+                let g = candidates[i].0;
+                let limit = match threshold {
+                    Some(s) => {
+                        let genre_part = (1.0 - w) * g as f64 / g_scale;
+                        if genre_part > s {
+                            return (i, None);
+                        }
+                        Some(if w > 0.0 { (s - genre_part) * d_scale / w } else { f64::INFINITY })
+                    }
+                    None => None,
+                };
+                (i, per_step(i, limit))
+            })
+            .collect();
+        for (i, d) in results {
+            let Some(d) = d else { continue };
+            let s = score(candidates[i].0, d);
+            if let Some(keep) = params.keep {
+                push_bounded(&mut best, keep, s);
             }
-            None => None,
-        };
-        let Some(d) = per_step(i, limit) else { continue };
-        let s = score(g, d);
-        if let Some(keep) = params.keep {
-            push_bounded(&mut best, keep, s);
+            scored.push(Scored { index: i, dtw: d, score: s });
         }
-        scored.push(Scored { index: i, dtw: d, score: s });
     }
     scored.sort_by(|a, b| a.score.total_cmp(&b.score).then(a.index.cmp(&b.index)));
     scored
