@@ -43,7 +43,21 @@ impl ConvBlock {
     }
 
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        self.pool.forward(self.activation.forward(self.norm.forward(self.conv.forward(x))))
+        self.max_pool(self.activation.forward(self.norm.forward(self.conv.forward(x))))
+    }
+
+    /// Non-overlapping max-pooling. At inference, when the windows tile the input exactly, it is
+    /// computed as a reshape to `[b, c, h/ph, ph, w/pw, pw]` and two `max_dim`s, which the CPU
+    /// backend runs twice as fast as its `max_pool2d` (`examples/profile_cnn.rs`: pooling was
+    /// 40 % of the shipped CNN's inference time). Same values. Training keeps `max_pool2d`,
+    /// whose backward pass is much faster than that of `max_dim` (measured: 35 → 22 samples/s).
+    fn max_pool(&self, x: Tensor<4>) -> Tensor<4> {
+        let [ph, pw] = self.pool.kernel_size;
+        let [b, c, h, w] = x.dims();
+        if x.is_autodiff() || self.pool.stride != [ph, pw] || h % ph != 0 || w % pw != 0 {
+            return self.pool.forward(x);
+        }
+        x.reshape([b, c, h / ph, ph, w / pw, pw]).max_dim(5).max_dim(3).reshape([b, c, h / ph, w / pw])
     }
 }
 
@@ -82,5 +96,23 @@ impl Cnn {
         let [batch, channels, _, _] = x.dims();
         let x = self.pool.forward(x).reshape([batch, channels]);
         self.head.forward(self.dropout.forward(x))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::tensor::Distribution;
+
+    #[test]
+    fn fast_max_pool_equals_burns_max_pool() {
+        let device = Device::flex();
+        for pool in [[2, 2], [4, 2], [4, 1]] {
+            let block = ConvBlock::new(3, 3, pool, &device);
+            let x = Tensor::<4>::random([2, 3, 16, 8], Distribution::Normal(0.0, 1.0), &device);
+            let fast = block.max_pool(x.clone()).into_data();
+            let reference = block.pool.forward(x).into_data();
+            assert_eq!(fast, reference, "pool {pool:?}");
+        }
     }
 }
