@@ -81,7 +81,17 @@ fn train_then_evaluate_then_classify() {
     // A genre map that sends the dataset's "hiss" to the model's "hum" and drops "hum".
     let map = tmp.path().join("map.csv");
     std::fs::write(&map, "from,to\nhiss,hum\n").unwrap();
-    let out = bin().args(["evaluate", "--json", "--model"]).arg(&model).arg("--gtzan").arg(&root).arg("--cache").arg(&cache).arg("--genre-map").arg(&map).output().unwrap();
+    let out = bin()
+        .args(["evaluate", "--json", "--model"])
+        .arg(&model)
+        .arg("--gtzan")
+        .arg(&root)
+        .arg("--cache")
+        .arg(&cache)
+        .arg("--genre-map")
+        .arg(&map)
+        .output()
+        .unwrap();
     let e: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(e["n_tracks"], 2);
     assert_eq!(e["left_out"], 2);

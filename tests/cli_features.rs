@@ -19,14 +19,7 @@ fn json_report_npy_and_plot() {
     let dir = tempfile::tempdir().unwrap();
     let npy = dir.path().join("mel.npy");
     let png = dir.path().join("mel.png");
-    let out = bin()
-        .args(["features", "--json", "--out"])
-        .arg(&npy)
-        .arg("--plot")
-        .arg(&png)
-        .arg(fixture("chord.mp3"))
-        .output()
-        .unwrap();
+    let out = bin().args(["features", "--json", "--out"]).arg(&npy).arg("--plot").arg(&png).arg(fixture("chord.mp3")).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["kind"], "mel");
@@ -49,12 +42,8 @@ fn json_report_npy_and_plot() {
 fn mfcc_window_of_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let npy = dir.path().join("mfcc.npy");
-    let out = bin()
-        .args(["features", "--kind", "mfcc", "--offset", "0.1", "--duration", "0.3", "--out"])
-        .arg(&npy)
-        .arg(fixture("chord.flac"))
-        .output()
-        .unwrap();
+    let out =
+        bin().args(["features", "--kind", "mfcc", "--offset", "0.1", "--duration", "0.3", "--out"]).arg(&npy).arg(fixture("chord.flac")).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let m: Array2<f32> = read_npy(&npy).unwrap();
     // 0.3 s -> 6615 samples -> 13 frames.
@@ -66,11 +55,9 @@ fn bad_input_fails_cleanly_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let text = dir.path().join("notes.mp3");
     std::fs::write(&text, "not audio at all\n".repeat(100)).unwrap();
-    for (path, needle) in [
-        (dir.path().join("missing.wav"), "no such file"),
-        (text.clone(), "not a recognised audio format"),
-        (dir.path().to_path_buf(), "is a directory"),
-    ] {
+    for (path, needle) in
+        [(dir.path().join("missing.wav"), "no such file"), (text.clone(), "not a recognised audio format"), (dir.path().to_path_buf(), "is a directory")]
+    {
         let out = bin().arg("features").arg(&path).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{stderr}");

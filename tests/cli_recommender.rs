@@ -50,9 +50,25 @@ fn index_survives_a_kill_and_a_rerun_completes_it() {
         write_wav(&root.join(format!("a{}/t{i:02}.wav", i % 4)), 6.0, i);
     }
     let db = tmp.path().join("lib.db");
-    let mut child = bin().args(["index", "--jobs", "1", "--json", "--model"]).arg(model()).arg("--library").arg(&root).arg("--db").arg(&db).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut child = bin()
+        .args(["index", "--jobs", "1", "--json", "--model"])
+        .arg(model())
+        .arg("--library")
+        .arg(&root)
+        .arg("--db")
+        .arg(&db)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let start = Instant::now();
-    let count = || if db.exists() { rusqlite::Connection::open(&db).ok().and_then(|c| c.query_row("SELECT COUNT(*) FROM tracks", [], |r| r.get::<_, i64>(0)).ok()).unwrap_or(0) } else { 0 };
+    let count = || {
+        if db.exists() {
+            rusqlite::Connection::open(&db).ok().and_then(|c| c.query_row("SELECT COUNT(*) FROM tracks", [], |r| r.get::<_, i64>(0)).ok()).unwrap_or(0)
+        } else {
+            0
+        }
+    };
     while count() < 3 {
         assert!(start.elapsed() < Duration::from_secs(120), "index made no progress");
         assert!(child.try_wait().unwrap().is_none(), "index finished before it could be killed");
@@ -136,7 +152,6 @@ fn playlist_formats_and_errors() {
     let out = bin().args(["playlist", "--db"]).arg(&empty_db).arg(&fresh).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("the library is empty"), "{}", String::from_utf8_lossy(&out.stderr));
 }
-
 
 /// On freshly rendered music (a seed the model never trained on), a track's playlist is
 /// dominated by its own style family.

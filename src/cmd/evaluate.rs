@@ -109,15 +109,11 @@ pub fn run(args: Args) -> Result<()> {
         bail!("no track of the chosen split has a label the model knows ({}); use --genre-map", model_genres.join(", "));
     }
     let evaluation = Evaluation::compute(&tracks, model_genres);
-    let report = Report {
-        model: args.model.display().to_string(),
-        dataset: source.describe(),
-        split: format!("{:?}", args.split).to_lowercase(),
-        left_out,
-        evaluation,
-    };
+    let report =
+        Report { model: args.model.display().to_string(), dataset: source.describe(), split: format!("{:?}", args.split).to_lowercase(), left_out, evaluation };
     if let Some(path) = &args.confusion_plot {
-        let title = format!("{} on {} ({} tracks, accuracy {:.1} %)", loaded.meta.name, report.split, report.evaluation.n_tracks, 100.0 * report.evaluation.accuracy);
+        let title =
+            format!("{} on {} ({} tracks, accuracy {:.1} %)", loaded.meta.name, report.split, report.evaluation.n_tracks, 100.0 * report.evaluation.accuracy);
         write_atomically(path, |tmp| Ok(genrespace_plot::confusion_png(&report.evaluation.confusion, model_genres, &title, tmp)?))?;
     }
     if args.save_metrics {
@@ -135,7 +131,15 @@ pub fn run(args: Args) -> Result<()> {
 
 fn print_text(r: &Report) {
     let e = &r.evaluation;
-    println!("{} on {} [{}]: {} tracks, {} slices{}", r.model, r.dataset, r.split, e.n_tracks, e.n_slices, if r.left_out > 0 { format!(" ({} left out: label not in the model)", r.left_out) } else { String::new() });
+    println!(
+        "{} on {} [{}]: {} tracks, {} slices{}",
+        r.model,
+        r.dataset,
+        r.split,
+        e.n_tracks,
+        e.n_slices,
+        if r.left_out > 0 { format!(" ({} left out: label not in the model)", r.left_out) } else { String::new() }
+    );
     println!("track accuracy {:.3}   slice accuracy {:.3}   top-2 accuracy {:.3}", e.accuracy, e.slice_accuracy, e.top2_accuracy);
     println!("\n{:<16} {:>9} {:>7} {:>7} {:>8}", "genre", "precision", "recall", "f1", "support");
     for g in &e.genres {

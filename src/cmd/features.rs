@@ -144,7 +144,10 @@ pub fn run(args: Args) -> Result<()> {
 
 fn print_text(r: &Report<'_>) {
     println!("{}", r.path);
-    println!("  {:?} {} x {} (rows x frames), {:.2} s analysed at {} Hz (source {} Hz)", r.kind, r.shape[0], r.shape[1], r.duration_s, r.sample_rate, r.source_sample_rate);
+    println!(
+        "  {:?} {} x {} (rows x frames), {:.2} s analysed at {} Hz (source {} Hz)",
+        r.kind, r.shape[0], r.shape[1], r.duration_s, r.sample_rate, r.source_sample_rate
+    );
     println!("  values: min {:.2}  mean {:.2}  max {:.2}", r.min, r.mean, r.max);
     let t = r.tags;
     let tag_line: Vec<String> = [("title", &t.title), ("artist", &t.artist), ("album", &t.album), ("genre", &t.genre)]

@@ -81,7 +81,8 @@ pub fn run(args: Args) -> Result<()> {
     }
     let model_dir = args.model.clone().unwrap_or_else(|| lib.meta().model.dir.clone());
     let query = Query::resolve(&lib, &args.query, || {
-        let (device, _) = args.device.device().map_err(|e| genrespace_recommender::RecommenderError::Analysis { path: model_dir.clone(), reason: e.to_string() })?;
+        let (device, _) =
+            args.device.device().map_err(|e| genrespace_recommender::RecommenderError::Analysis { path: model_dir.clone(), reason: e.to_string() })?;
         Analyzer::load(&model_dir, &device)
     })?;
     let opts = PlaylistOptions {

@@ -71,16 +71,11 @@ pub fn decode_file(path: &Path, opts: DecodeOptions) -> Result<DecodedAudio, Aud
 
 fn validate_options(opts: &DecodeOptions) -> Result<(), AudioError> {
     if !(opts.offset_s.is_finite() && opts.offset_s >= 0.0) {
-        return Err(AudioError::InvalidOption(format!(
-            "offset must be a finite number of seconds >= 0, got {}",
-            opts.offset_s
-        )));
+        return Err(AudioError::InvalidOption(format!("offset must be a finite number of seconds >= 0, got {}", opts.offset_s)));
     }
     if let Some(d) = opts.duration_s {
         if !(d.is_finite() && d > 0.0) {
-            return Err(AudioError::InvalidOption(format!(
-                "duration must be a finite number of seconds > 0, got {d}"
-            )));
+            return Err(AudioError::InvalidOption(format!("duration must be a finite number of seconds > 0, got {d}")));
         }
     }
     Ok(())
@@ -124,27 +119,17 @@ impl Decoder {
         let decoder = registry()
             .make_audio_decoder(params, &AudioDecoderOptions::default())
             .map_err(|e| AudioError::Decode { path: path.to_path_buf(), reason: e.to_string() })?;
-        let sample_rate = params.sample_rate.filter(|&r| r > 0).ok_or_else(|| AudioError::Decode {
-            path: path.to_path_buf(),
-            reason: "the stream does not state its sample rate".into(),
-        })?;
+        let sample_rate = params
+            .sample_rate
+            .filter(|&r| r > 0)
+            .ok_or_else(|| AudioError::Decode { path: path.to_path_buf(), reason: "the stream does not state its sample rate".into() })?;
         let channels = params.channels.as_ref().map(|c| c.count()).unwrap_or(0);
         let track_id = track.id;
         let time_base = track.time_base;
         let declared_frames = track.num_frames;
         let mut tags = Tags::default();
         tags.absorb_log(&mut format.metadata());
-        Ok(Self {
-            path: path.to_path_buf(),
-            format,
-            decoder,
-            track_id,
-            sample_rate,
-            channels,
-            time_base,
-            declared_frames,
-            tags,
-        })
+        Ok(Self { path: path.to_path_buf(), format, decoder, track_id, sample_rate, channels, time_base, declared_frames, tags })
     }
 
     fn decode_error(&self, reason: impl Into<String>) -> AudioError {
@@ -263,11 +248,7 @@ impl Decoder {
             let reached = samples.len() as f64 + opts.offset_s * sr;
             let declared = declared as f64;
             if !stopped_early && reached < declared * 0.98 - 0.05 * sr {
-                return Err(AudioError::Truncated {
-                    path: self.path.clone(),
-                    decoded_s: reached / sr,
-                    declared_s: declared / sr,
-                });
+                return Err(AudioError::Truncated { path: self.path.clone(), decoded_s: reached / sr, declared_s: declared / sr });
             }
         }
         if good_packets == 0 || (bad_packets > good_packets && bad_packets > 2) {
@@ -286,13 +267,7 @@ impl Decoder {
             None if !stopped_early => opts.offset_s + samples.len() as f64 / sr,
             None => f64::NAN,
         };
-        Ok(DecodedAudio {
-            samples,
-            sample_rate: self.sample_rate,
-            channels: self.channels.max(1),
-            file_duration_s,
-            tags: self.tags,
-        })
+        Ok(DecodedAudio { samples, sample_rate: self.sample_rate, channels: self.channels.max(1), file_duration_s, tags: self.tags })
     }
 
     fn capacity_hint(&self, max_frames: Option<usize>) -> usize {
@@ -309,9 +284,7 @@ fn append_mono(out: &mut Vec<f32>, planes: &[&[f32]], skip: usize, frames: usize
     match planes {
         [] => {}
         [mono] => out.extend_from_slice(&mono[skip..frames]),
-        [left, right] => out.extend(
-            left[skip..frames].iter().zip(&right[skip..frames]).map(|(l, r)| 0.5 * (l + r)),
-        ),
+        [left, right] => out.extend(left[skip..frames].iter().zip(&right[skip..frames]).map(|(l, r)| 0.5 * (l + r))),
         many => {
             let scale = 1.0 / many.len() as f32;
             let start = out.len();

@@ -22,9 +22,7 @@ pub enum AudioError {
     NoAudioTrack { path: PathBuf },
     #[error("{path}: cannot decode audio: {reason}")]
     Decode { path: PathBuf, reason: String },
-    #[error(
-        "{path}: file is truncated: decoded {decoded_s:.2} s of the {declared_s:.2} s its header declares"
-    )]
+    #[error("{path}: file is truncated: decoded {decoded_s:.2} s of the {declared_s:.2} s its header declares")]
     Truncated { path: PathBuf, decoded_s: f64, declared_s: f64 },
     #[error("{path}: decoded no audio samples")]
     NoSamples { path: PathBuf },

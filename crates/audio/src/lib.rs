@@ -19,15 +19,10 @@ pub use resample::resample;
 pub use tags::Tags;
 
 /// File extensions genrespace treats as audio when it walks a folder.
-pub const AUDIO_EXTENSIONS: &[&str] = &[
-    "mp3", "wav", "wave", "flac", "ogg", "oga", "opus", "m4a", "mp4", "aac", "alac", "aif", "aiff",
-    "aifc", "caf", "mka", "webm", "au",
-];
+pub const AUDIO_EXTENSIONS: &[&str] =
+    &["mp3", "wav", "wave", "flac", "ogg", "oga", "opus", "m4a", "mp4", "aac", "alac", "aif", "aiff", "aifc", "caf", "mka", "webm", "au"];
 
 /// Whether `path` has one of the [`AUDIO_EXTENSIONS`] (case-insensitive).
 pub fn is_audio_path(path: &std::path::Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .map(|e| AUDIO_EXTENSIONS.iter().any(|a| a.eq_ignore_ascii_case(e)))
-        .unwrap_or(false)
+    path.extension().and_then(|e| e.to_str()).map(|e| AUDIO_EXTENSIONS.iter().any(|a| a.eq_ignore_ascii_case(e))).unwrap_or(false)
 }

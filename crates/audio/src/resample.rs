@@ -27,8 +27,7 @@ pub fn resample(samples: &[f32], from: u32, to: u32) -> Result<Vec<f32>, AudioEr
         return Ok(samples.to_vec());
     }
     let mut resampler =
-        Fft::<f32>::new_custom(from as usize, to as usize, CHUNK, 1, 1, WindowFunction::BlackmanHarris2, FixedSync::Input)
-        .map_err(|e| err(e.to_string()))?;
+        Fft::<f32>::new_custom(from as usize, to as usize, CHUNK, 1, 1, WindowFunction::BlackmanHarris2, FixedSync::Input).map_err(|e| err(e.to_string()))?;
     let input = InterleavedSlice::new(samples, 1, samples.len()).map_err(|e| err(e.to_string()))?;
     let output = resampler.process_all(&input, samples.len(), None).map_err(|e| err(e.to_string()))?;
     Ok(output.take_data())
@@ -60,11 +59,7 @@ mod tests {
         let y = resample(&sine(440.0, 44100, 1.0), 44100, 22050).unwrap();
         let reference = sine(440.0, 22050, 1.0);
         let mid = 2000..20000;
-        let max_err = y[mid.clone()]
-            .iter()
-            .zip(&reference[mid])
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0f32, f32::max);
+        let max_err = y[mid.clone()].iter().zip(&reference[mid]).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
         assert!(max_err < 1e-3, "max error {max_err}");
     }
 

@@ -44,21 +44,13 @@ impl Tags {
                 StandardTag::AlbumArtist(s) if self.artist.is_none() => fill(&mut self.artist, s),
                 StandardTag::Album(s) => fill(&mut self.album, s),
                 StandardTag::Genre(s) => fill(&mut self.genre, s),
-                StandardTag::TrackNumber(n) if self.track_number.is_none() => {
-                    self.track_number = u32::try_from(*n).ok()
-                }
-                StandardTag::RecordingYear(y)
-                | StandardTag::ReleaseYear(y)
-                | StandardTag::OriginalReleaseYear(y)
-                | StandardTag::OriginalRecordingYear(y)
+                StandardTag::TrackNumber(n) if self.track_number.is_none() => self.track_number = u32::try_from(*n).ok(),
+                StandardTag::RecordingYear(y) | StandardTag::ReleaseYear(y) | StandardTag::OriginalReleaseYear(y) | StandardTag::OriginalRecordingYear(y)
                     if self.year.is_none() =>
                 {
                     self.year = Some(i32::from(*y))
                 }
-                StandardTag::RecordingDate(s)
-                | StandardTag::ReleaseDate(s)
-                | StandardTag::OriginalReleaseDate(s)
-                | StandardTag::OriginalRecordingDate(s)
+                StandardTag::RecordingDate(s) | StandardTag::ReleaseDate(s) | StandardTag::OriginalReleaseDate(s) | StandardTag::OriginalRecordingDate(s)
                     if self.year.is_none() =>
                 {
                     self.year = parse_year(s)

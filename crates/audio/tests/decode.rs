@@ -112,9 +112,7 @@ fn bad_input_gives_clear_errors_naming_the_file() {
     expect_err(&tmp.path().join("missing.mp3"), |e| matches!(e, AudioError::NotFound { .. }));
     expect_err(tmp.path(), |e| matches!(e, AudioError::IsDirectory { .. }));
     expect_err(&write("empty.mp3", b""), |e| matches!(e, AudioError::Empty { .. }));
-    expect_err(&write("notes.txt", b"This is a plain text file, not music.\n".repeat(50).as_slice()), |e| {
-        matches!(e, AudioError::UnsupportedFormat { .. })
-    });
+    expect_err(&write("notes.txt", b"This is a plain text file, not music.\n".repeat(50).as_slice()), |e| matches!(e, AudioError::UnsupportedFormat { .. }));
     // Random bytes named .mp3: a pseudo-random but fixed sequence.
     let mut x: u64 = 0x9E3779B97F4A7C15;
     let noise: Vec<u8> = (0..64 * 1024)
@@ -125,9 +123,7 @@ fn bad_input_gives_clear_errors_naming_the_file() {
             (x >> 24) as u8
         })
         .collect();
-    expect_err(&write("random.mp3", &noise), |e| {
-        matches!(e, AudioError::UnsupportedFormat { .. } | AudioError::Decode { .. } | AudioError::NoSamples { .. })
-    });
+    expect_err(&write("random.mp3", &noise), |e| matches!(e, AudioError::UnsupportedFormat { .. } | AudioError::Decode { .. } | AudioError::NoSamples { .. }));
     // An mp3 cut in half: its Xing/LAME header declares more audio than the file holds.
     let mp3 = std::fs::read(fixture("chord.mp3")).unwrap();
     expect_err(&write("truncated.mp3", &mp3[..mp3.len() / 2]), |e| matches!(e, AudioError::Truncated { .. }));

@@ -50,7 +50,10 @@ fn main() {
         // What the model runs at inference (see ConvBlock::max_pool), and burn's max_pool2d for
         // comparison (not counted in the total).
         let [n, c, h2, w2] = r.dims();
-        rows.push((format!("block {} max-pool 2x2 (reshape + max_dim)", b + 1), time(reps, || r.clone().reshape([n, c, h2 / 2, 2, w2 / 2, 2]).max_dim(5).max_dim(3).reshape([n, c, h2 / 2, w2 / 2]))));
+        rows.push((
+            format!("block {} max-pool 2x2 (reshape + max_dim)", b + 1),
+            time(reps, || r.clone().reshape([n, c, h2 / 2, 2, w2 / 2, 2]).max_dim(5).max_dim(3).reshape([n, c, h2 / 2, w2 / 2])),
+        ));
         compared.push((format!("block {} max-pool 2x2 (burn max_pool2d)", b + 1), time(reps, || pool.forward(r.clone()))));
         x = pool.forward(r);
         c_in = c_out;

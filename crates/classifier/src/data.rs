@@ -43,12 +43,7 @@ pub struct SliceRef {
 
 /// Every slice of every track of a split, in order.
 pub fn all_slices(split: &SplitData) -> Vec<SliceRef> {
-    split
-        .tracks()
-        .iter()
-        .enumerate()
-        .flat_map(|(track, t)| (0..t.n_slices as usize).map(move |slice| SliceRef { track, slice }))
-        .collect()
+    split.tracks().iter().enumerate().flat_map(|(track, t)| (0..t.n_slices as usize).map(move |slice| SliceRef { track, slice })).collect()
 }
 
 /// A batch on a device: inputs `[batch, 1, n_mels, frames]` and class indices `[batch]`.

@@ -109,11 +109,7 @@ impl ModelMeta {
         if &self.feature_config == other {
             return Ok(());
         }
-        Err(ModelError::FeatureMismatch(format!(
-            "the model was trained on {} but the data has {}",
-            describe(&self.feature_config),
-            describe(other)
-        )))
+        Err(ModelError::FeatureMismatch(format!("the model was trained on {} but the data has {}", describe(&self.feature_config), describe(other))))
     }
 }
 
@@ -138,10 +134,7 @@ pub(crate) fn save_weights(model: &GenreModel, path: &Path) -> Result<(), ModelE
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| ModelError::Io { path: dir.to_path_buf(), source: e })?;
     let tmp = dir.join(format!(".{}.tmp", path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()));
-    model
-        .clone()
-        .save_file(&tmp)
-        .map_err(|e| ModelError::Corrupt { path: path.to_path_buf(), reason: format!("cannot save weights: {e}") })?;
+    model.clone().save_file(&tmp).map_err(|e| ModelError::Corrupt { path: path.to_path_buf(), reason: format!("cannot save weights: {e}") })?;
     std::fs::rename(&tmp, path).map_err(|e| ModelError::Io { path: path.to_path_buf(), source: e })
 }
 

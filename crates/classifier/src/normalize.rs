@@ -31,11 +31,7 @@ impl NormStats {
         }
         let n = count.max(1) as f64;
         let mean: Vec<f32> = sum.iter().map(|s| (s / n) as f32).collect();
-        let std = sum_sq
-            .iter()
-            .zip(&sum)
-            .map(|(sq, s)| ((sq / n - (s / n).powi(2)).max(0.0).sqrt() as f32).max(1e-3))
-            .collect();
+        let std = sum_sq.iter().zip(&sum).map(|(sq, s)| ((sq / n - (s / n).powi(2)).max(0.0).sqrt() as f32).max(1e-3)).collect();
         Self { mean, std }
     }
 

@@ -94,7 +94,15 @@ fn cosine_lr(base: f64, step: usize, total: usize) -> f64 {
 
 /// Train a model on `cache` into `out`. `device` is a plain device (`Device::flex()`, a wgpu
 /// device); training runs on its autodiff version. With `resume`, continue from `out/checkpoint`.
-pub fn train(cache: &FeatureCache, out: &Path, opts: &TrainOptions, device: &Device, device_name: &str, resume: bool, progress: bool) -> Result<TrainReport, TrainError> {
+pub fn train(
+    cache: &FeatureCache,
+    out: &Path,
+    opts: &TrainOptions,
+    device: &Device,
+    device_name: &str,
+    resume: bool,
+    progress: bool,
+) -> Result<TrainReport, TrainError> {
     if opts.batch_size == 0 || opts.epochs == 0 {
         return Err(TrainError::Invalid("epochs and batch size must be at least 1".into()));
     }
@@ -199,7 +207,10 @@ pub fn train(cache: &FeatureCache, out: &Path, opts: &TrainOptions, device: &Dev
             seconds: started.elapsed().as_secs_f64(),
         };
         if progress {
-            eprintln!("epoch {epoch}: train loss {:.4} acc {:.3} | validation track acc {:.3} slice acc {:.3}", metrics.train_loss, metrics.train_accuracy, metrics.val_accuracy, metrics.val_slice_accuracy);
+            eprintln!(
+                "epoch {epoch}: train loss {:.4} acc {:.3} | validation track acc {:.3} slice acc {:.3}",
+                metrics.train_loss, metrics.train_accuracy, metrics.val_accuracy, metrics.val_slice_accuracy
+            );
         }
         state.epochs_done = epoch;
         state.seconds += metrics.seconds;
@@ -263,6 +274,9 @@ fn append_metrics(out: &Path, m: &EpochMetrics) -> Result<(), ModelError> {
     if fresh {
         text.push_str("epoch,train_loss,train_accuracy,val_slice_accuracy,val_accuracy,learning_rate,seconds\n");
     }
-    text.push_str(&format!("{},{:.6},{:.6},{:.6},{:.6},{:.8},{:.2}\n", m.epoch, m.train_loss, m.train_accuracy, m.val_slice_accuracy, m.val_accuracy, m.learning_rate, m.seconds));
+    text.push_str(&format!(
+        "{},{:.6},{:.6},{:.6},{:.6},{:.8},{:.2}\n",
+        m.epoch, m.train_loss, m.train_accuracy, m.val_slice_accuracy, m.val_accuracy, m.learning_rate, m.seconds
+    ));
     f.write_all(text.as_bytes()).map_err(|e| ModelError::Io { path, source: e })
 }

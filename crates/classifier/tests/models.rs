@@ -4,9 +4,9 @@ use std::path::Path;
 
 use burn::prelude::*;
 use burn::tensor::Distribution;
+use genrespace_classifier::data::Augment;
 use genrespace_classifier::model_dir::{LoadedModel, ModelMeta, WEIGHTS_FILE};
 use genrespace_classifier::{train, ArchConfig, CnnConfig, CrnnConfig, ModelError, TrainOptions};
-use genrespace_classifier::data::Augment;
 use genrespace_datasets::cache::{prepare, FeatureCache, PrepareOptions};
 use genrespace_datasets::{Source, Split, SplitOptions};
 use genrespace_features::{FeatureConfig, FeatureExtractor};
@@ -22,7 +22,8 @@ fn tiny_crnn() -> ArchConfig {
 #[test]
 fn both_architectures_map_slices_to_genre_logits() {
     let device = Device::flex();
-    for (arch, mels, frames) in [(ArchConfig::Cnn(CnnConfig::default()), 128, 128), (ArchConfig::Crnn(CrnnConfig::default()), 128, 128), (tiny_crnn(), 32, 32)] {
+    for (arch, mels, frames) in [(ArchConfig::Cnn(CnnConfig::default()), 128, 128), (ArchConfig::Crnn(CrnnConfig::default()), 128, 128), (tiny_crnn(), 32, 32)]
+    {
         let model = arch.init(mels, 8, &device);
         let x = Tensor::<4>::random([3, 1, mels, frames], Distribution::Normal(0.0, 1.0), &device);
         let y = model.valid().forward(x);

@@ -92,11 +92,7 @@ pub fn load(audio_root: &Path, metadata_dir: &Path, subset: FmaSubset) -> Result
         return Err(DatasetError::NotFound { path: tracks_csv });
     }
     let bad = |reason: String| DatasetError::BadFile { path: tracks_csv.clone(), reason };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_path(&tracks_csv)
-        .map_err(|e| bad(e.to_string()))?;
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_path(&tracks_csv).map_err(|e| bad(e.to_string()))?;
     let mut records = reader.records();
     let mut header = || records.next().transpose().map_err(|e| bad(e.to_string()))?.ok_or_else(|| bad("fewer than three header rows".into()));
     let (level0, level1, id_row) = (header()?, header()?, header()?);

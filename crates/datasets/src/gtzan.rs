@@ -44,9 +44,7 @@ fn gtzan_files(genre_dir: &Path) -> Result<Vec<PathBuf>, DatasetError> {
             let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             let Some(rest) = name.strip_prefix(&format!("{genre}.")) else { return false };
             let Some((number, ext)) = rest.split_once('.') else { return false };
-            !number.is_empty()
-                && number.bytes().all(|b| b.is_ascii_digit())
-                && (ext.eq_ignore_ascii_case("wav") || ext.eq_ignore_ascii_case("au"))
+            !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) && (ext.eq_ignore_ascii_case("wav") || ext.eq_ignore_ascii_case("au"))
         })
         .collect();
     files.sort();

@@ -122,10 +122,6 @@ fn assign_splits(source: &Source, root: &Path, mut files: Vec<LabelledFile>, opt
         }
         None => stratified(files.iter().map(|f| f.label.as_str()), opts.seed, opts.fractions).into_iter().map(Some).collect(),
     };
-    let tracks = files
-        .into_iter()
-        .zip(splits)
-        .filter_map(|(f, s)| s.map(|split| crate::Track { id: f.id, path: f.path, label: f.label, split }))
-        .collect();
+    let tracks = files.into_iter().zip(splits).filter_map(|(f, s)| s.map(|split| crate::Track { id: f.id, path: f.path, label: f.label, split })).collect();
     Ok(Dataset::new(source.clone(), tracks, Vec::new(), unlisted))
 }

@@ -107,10 +107,7 @@ pub struct SplitFile {
 impl SplitFile {
     pub fn read(path: &Path) -> Result<Self, DatasetError> {
         let bad = |reason: String| DatasetError::BadFile { path: path.to_path_buf(), reason };
-        let mut reader = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .from_path(path)
-            .map_err(|e| bad(e.to_string()))?;
+        let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_path(path).map_err(|e| bad(e.to_string()))?;
         let headers = reader.headers().map_err(|e| bad(e.to_string()))?.clone();
         let col = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
         let (Some(pc), Some(sc)) = (col("path"), col("split")) else {
@@ -120,8 +117,7 @@ impl SplitFile {
         for (line, record) in reader.records().enumerate() {
             let record = record.map_err(|e| bad(e.to_string()))?;
             let split_name = record.get(sc).unwrap_or("");
-            let split = Split::parse(split_name)
-                .ok_or_else(|| bad(format!("row {}: unknown split '{split_name}'", line + 2)))?;
+            let split = Split::parse(split_name).ok_or_else(|| bad(format!("row {}: unknown split '{split_name}'", line + 2)))?;
             entries.insert(normalise(record.get(pc).unwrap_or("")), split);
         }
         Ok(Self { entries })

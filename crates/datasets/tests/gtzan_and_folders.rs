@@ -47,11 +47,8 @@ fn gtzan_accepts_genres_original_and_au_and_a_published_split_file() {
     }
     std::fs::copy(codec_fixture("chord_s16.wav"), tmp.path().join("genres_original/pop/pop.00099.au")).unwrap();
     let split_csv = tmp.path().join("split.csv");
-    std::fs::write(
-        &split_csv,
-        "path,split\ngenres_original/pop/pop.00000.wav,train\npop/pop.00001.wav,test\npop.00002.wav,valid\npop.00099.au,training\n",
-    )
-    .unwrap();
+    std::fs::write(&split_csv, "path,split\ngenres_original/pop/pop.00000.wav,train\npop/pop.00001.wav,test\npop.00002.wav,valid\npop.00099.au,training\n")
+        .unwrap();
     let ds = Source::gtzan(tmp.path(), SplitOptions { split_file: Some(split_csv), ..Default::default() }).unwrap().load().unwrap();
     let got: Vec<(&str, Split)> = ds.tracks.iter().map(|t| (t.id.as_str(), t.split)).collect();
     assert_eq!(got, vec![("pop.00000", Split::Training), ("pop.00099", Split::Training), ("pop.00002", Split::Validation), ("pop.00001", Split::Test)]);

@@ -63,10 +63,8 @@ fn filterbank(cfg: &PsfConfig, samplerate: f64) -> Vec<Vec<f64>> {
     let high = cfg.highfreq.unwrap_or(samplerate / 2.0);
     let (lo_mel, hi_mel) = (hz2mel(cfg.lowfreq), hz2mel(high));
     let n = cfg.nfilt + 2;
-    let bins: Vec<f64> = (0..n)
-        .map(|i| lo_mel + (hi_mel - lo_mel) * i as f64 / (n - 1) as f64)
-        .map(|m| ((cfg.nfft + 1) as f64 * mel2hz(m) / samplerate).floor())
-        .collect();
+    let bins: Vec<f64> =
+        (0..n).map(|i| lo_mel + (hi_mel - lo_mel) * i as f64 / (n - 1) as f64).map(|m| ((cfg.nfft + 1) as f64 * mel2hz(m) / samplerate).floor()).collect();
     let n_bins = cfg.nfft / 2 + 1;
     (0..cfg.nfilt)
         .map(|j| {
@@ -89,16 +87,10 @@ pub fn mfcc(signal: &[f32], samplerate: u32, cfg: &PsfConfig) -> Array2<f32> {
     let sr = samplerate as f64;
     let eps = f64::EPSILON;
     // Pre-emphasis: y[0] = x[0], y[n] = x[n] - a x[n-1].
-    let emph: Vec<f64> = (0..signal.len())
-        .map(|i| if i == 0 { signal[0] as f64 } else { signal[i] as f64 - cfg.preemph * signal[i - 1] as f64 })
-        .collect();
+    let emph: Vec<f64> = (0..signal.len()).map(|i| if i == 0 { signal[0] as f64 } else { signal[i] as f64 - cfg.preemph * signal[i - 1] as f64 }).collect();
     let frame_len = round_half_up(cfg.winlen_s * sr);
     let frame_step = round_half_up(cfg.winstep_s * sr).max(1);
-    let n_frames = if emph.len() <= frame_len {
-        1
-    } else {
-        1 + ((emph.len() - frame_len) as f64 / frame_step as f64).ceil() as usize
-    };
+    let n_frames = if emph.len() <= frame_len { 1 } else { 1 + ((emph.len() - frame_len) as f64 / frame_step as f64).ceil() as usize };
     let fft = RealFftPlanner::<f64>::new().plan_fft_forward(cfg.nfft);
     let mut input = vec![0.0f64; cfg.nfft];
     let mut spectrum = vec![Complex64::default(); cfg.nfft / 2 + 1];
@@ -126,11 +118,7 @@ pub fn mfcc(signal: &[f32], samplerate: u32, cfg: &PsfConfig) -> Array2<f32> {
         }
         for k in 0..cfg.numcep {
             let scale = if k == 0 { (1.0 / nf).sqrt() } else { (2.0 / nf).sqrt() };
-            let c: f64 = log_fb
-                .iter()
-                .enumerate()
-                .map(|(i, v)| v * (std::f64::consts::PI * k as f64 * (2 * i + 1) as f64 / (2.0 * nf)).cos())
-                .sum();
+            let c: f64 = log_fb.iter().enumerate().map(|(i, v)| v * (std::f64::consts::PI * k as f64 * (2 * i + 1) as f64 / (2.0 * nf)).cos()).sum();
             out[[k, t]] = (scale * c * lift[k]) as f32;
         }
         if cfg.append_energy {

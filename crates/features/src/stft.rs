@@ -26,9 +26,7 @@ impl std::fmt::Debug for Stft {
 
 /// The periodic Hann window (`scipy.signal.get_window('hann', n, fftbins=True)`), as librosa uses.
 pub fn hann_periodic(n: usize) -> Vec<f32> {
-    (0..n)
-        .map(|i| (0.5 - 0.5 * (2.0 * std::f64::consts::PI * i as f64 / n as f64).cos()) as f32)
-        .collect()
+    (0..n).map(|i| (0.5 - 0.5 * (2.0 * std::f64::consts::PI * i as f64 / n as f64).cos()) as f32).collect()
 }
 
 impl Stft {
@@ -78,9 +76,7 @@ impl Stft {
                     *out = if idx >= 0 && (idx as usize) < samples.len() { samples[idx as usize] * w } else { 0.0 };
                 }
             }
-            self.fft
-                .process_with_scratch(&mut frame, &mut spectrum, &mut scratch)
-                .expect("buffer sizes come from the plan");
+            self.fft.process_with_scratch(&mut frame, &mut spectrum, &mut scratch).expect("buffer sizes come from the plan");
             for (p, c) in power.iter_mut().zip(&spectrum) {
                 *p = c.re * c.re + c.im * c.im;
             }

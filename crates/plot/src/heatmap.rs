@@ -79,7 +79,12 @@ pub fn heatmap_png(map: &Heatmap<'_>, path: &Path) -> Result<(), PlotError> {
     Ok(())
 }
 
-fn draw_colour_bar<DB: DrawingBackend>(area: &DrawingArea<DB, plotters::coord::Shift>, lo: f32, hi: f32, unit: &str) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+fn draw_colour_bar<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    lo: f32,
+    hi: f32,
+    unit: &str,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let mut bar = ChartBuilder::on(area)
         .margin_top(46)
         .margin_bottom(56)
@@ -99,10 +104,7 @@ fn draw_colour_bar<DB: DrawingBackend>(area: &DrawingArea<DB, plotters::coord::S
 }
 
 fn finite_range(data: &Array2<f32>) -> Option<(f32, f32)> {
-    let (lo, hi) = data
-        .iter()
-        .filter(|v| v.is_finite())
-        .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    let (lo, hi) = data.iter().filter(|v| v.is_finite()).fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
     if !lo.is_finite() {
         return None;
     }

@@ -15,7 +15,8 @@ fn main() {
     let desc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&args[2]).expect("description")).expect("json");
     let dims = desc["dims"].as_u64().unwrap() as usize;
     let lengths: Vec<usize> = desc["lengths"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as usize).collect();
-    let pairs: Vec<(usize, usize)> = desc["pairs"].as_array().unwrap().iter().map(|p| (p[0].as_u64().unwrap() as usize, p[1].as_u64().unwrap() as usize)).collect();
+    let pairs: Vec<(usize, usize)> =
+        desc["pairs"].as_array().unwrap().iter().map(|p| (p[0].as_u64().unwrap() as usize, p[1].as_u64().unwrap() as usize)).collect();
     let cost = if desc["cost"] == "squared" { Cost::SquaredEuclidean } else { Cost::Euclidean };
     let window = desc["window"].as_u64().map(|w| w as usize);
     let mut offsets = vec![0usize];

@@ -63,7 +63,13 @@ fn generate(db: &Path, model: &Path) -> Result<(), Box<dyn std::error::Error>> {
                     duration_s: seconds,
                 };
                 let path = format!("/synthetic/{:03}/{i:06}.mp3", i / 1000);
-                lib.upsert(Path::new(&path), Path::new(&path), genrespace_recommender::library::FileStamp { size: 0, mtime_ns: 0 }, &format!("{i:064x}"), &analysis)?;
+                lib.upsert(
+                    Path::new(&path),
+                    Path::new(&path),
+                    genrespace_recommender::library::FileStamp { size: 0, mtime_ns: 0 },
+                    &format!("{i:064x}"),
+                    &analysis,
+                )?;
             }
             Ok::<_, RecommenderError>(())
         })?;

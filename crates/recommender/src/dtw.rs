@@ -138,7 +138,11 @@ fn dtw_portable(a: &[f32], b: &[f32], dims: usize, opts: &DtwOptions) -> Option<
 /// `f64::min`'s NaN handling.
 #[inline(always)]
 fn min(a: f64, b: f64) -> f64 {
-    if a < b { a } else { b }
+    if a < b {
+        a
+    } else {
+        b
+    }
 }
 
 #[cfg(test)]
@@ -165,7 +169,11 @@ mod tests {
                 d[i][j] = c + d[i - 1][j - 1].min(d[i - 1][j]).min(d[i][j - 1]);
             }
         }
-        if cost == Cost::Euclidean { d[n][m] } else { d[n][m].sqrt() }
+        if cost == Cost::Euclidean {
+            d[n][m]
+        } else {
+            d[n][m].sqrt()
+        }
     }
 
     fn random_seq(rng: &mut ChaCha8Rng, frames: usize, dims: usize) -> Vec<f32> {

@@ -63,7 +63,10 @@ struct Job {
 enum Outcome {
     /// Same content as the stored track (e.g. only touched): refresh its stamp.
     SameContent,
-    Analysed { hash: String, prepared: Box<Prepared> },
+    Analysed {
+        hash: String,
+        prepared: Box<Prepared>,
+    },
     Failed(String),
 }
 
@@ -110,7 +113,10 @@ fn run_jobs(lib: &mut Library, analyzer: &Analyzer, jobs: Vec<Job>, opts: &Index
         return Ok(());
     }
     let threads = opts.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| RecommenderError::Io { path: lib.path().to_path_buf(), source: std::io::Error::other(e) })?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| RecommenderError::Io { path: lib.path().to_path_buf(), source: std::io::Error::other(e) })?;
     let fx = analyzer.extractor();
     let sequence = lib.meta().sequence;
     let stop = AtomicBool::new(false);
@@ -184,7 +190,11 @@ fn examine(job: &Job, fx: &FeatureExtractor, sequence: &SequenceConfig, max_slic
 
 /// Audio errors already name the file; feature errors may not.
 fn with_path(path: &Path, error: String) -> String {
-    if error.contains(&*path.to_string_lossy()) { error } else { format!("{}: {error}", path.display()) }
+    if error.contains(&*path.to_string_lossy()) {
+        error
+    } else {
+        format!("{}: {error}", path.display())
+    }
 }
 
 /// The audio files under `root` (a canonical folder) as `(path in the folder, real path behind its

@@ -65,11 +65,7 @@ pub struct FileStamp {
 impl FileStamp {
     pub fn of(path: &Path) -> std::io::Result<Self> {
         let md = std::fs::metadata(path)?;
-        let mtime_ns = md
-            .modified()?
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as i64)
-            .unwrap_or_else(|e| -(e.duration().as_nanos() as i64));
+        let mtime_ns = md.modified()?.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as i64).unwrap_or_else(|e| -(e.duration().as_nanos() as i64));
         Ok(Self { size: md.len(), mtime_ns })
     }
 }
@@ -142,7 +138,8 @@ impl Library {
         }
         let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(sql(path))?;
         configure(&conn, path)?;
-        let meta = read_meta(&conn, path)?.ok_or_else(|| RecommenderError::NotALibrary { path: path.to_path_buf(), reason: "no genrespace metadata".into() })?;
+        let meta =
+            read_meta(&conn, path)?.ok_or_else(|| RecommenderError::NotALibrary { path: path.to_path_buf(), reason: "no genrespace metadata".into() })?;
         Ok(Self { conn, path: path.to_path_buf(), meta })
     }
 
@@ -196,7 +193,20 @@ impl Library {
                    title=excluded.title, artist=excluded.artist, album=excluded.album, genre=excluded.genre,
                    year=excluded.year, duration_s=excluded.duration_s, top_genre=excluded.top_genre
                  RETURNING id",
-                params![path_text(path), stamp.size as i64, stamp.mtime_ns, hash, title, artist, album, genre, year, analysis.duration_s, analysis.top_genre, path_text(real_path)],
+                params![
+                    path_text(path),
+                    stamp.size as i64,
+                    stamp.mtime_ns,
+                    hash,
+                    title,
+                    artist,
+                    album,
+                    genre,
+                    year,
+                    analysis.duration_s,
+                    analysis.top_genre,
+                    path_text(real_path)
+                ],
                 |r| r.get(0),
             )
             .map_err(sql(&db))?;
@@ -333,7 +343,8 @@ fn path_text(path: &Path) -> String {
 fn configure(conn: &Connection, path: &Path) -> Result<(), RecommenderError> {
     conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(sql(path))?;
     // Memory-mapped reads: the neighbour scan touches every page of `vectors` on each playlist.
-    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA mmap_size = 17179869184;").map_err(|e| match e {
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA mmap_size = 17179869184;").map_err(|e| match e
+    {
         rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
             RecommenderError::NotALibrary { path: path.to_path_buf(), reason: "the file is not a SQLite database".into() }
         }
@@ -342,9 +353,8 @@ fn configure(conn: &Connection, path: &Path) -> Result<(), RecommenderError> {
 }
 
 fn read_meta(conn: &Connection, path: &Path) -> Result<Option<LibraryMeta>, RecommenderError> {
-    let has_meta: bool = conn
-        .query_row("SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta')", [], |r| r.get(0))
-        .map_err(sql(path))?;
+    let has_meta: bool =
+        conn.query_row("SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta')", [], |r| r.get(0)).map_err(sql(path))?;
     if !has_meta {
         let tables: i64 = conn.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get(0)).map_err(sql(path))?;
         if tables > 0 {
@@ -354,9 +364,13 @@ fn read_meta(conn: &Connection, path: &Path) -> Result<Option<LibraryMeta>, Reco
     }
     let text: Option<String> = conn.query_row("SELECT value FROM meta WHERE key = 'library'", [], |r| r.get(0)).optional().map_err(sql(path))?;
     let Some(text) = text else { return Ok(None) };
-    let meta: LibraryMeta = serde_json::from_str(&text).map_err(|e| RecommenderError::NotALibrary { path: path.to_path_buf(), reason: format!("unreadable metadata: {e}") })?;
+    let meta: LibraryMeta =
+        serde_json::from_str(&text).map_err(|e| RecommenderError::NotALibrary { path: path.to_path_buf(), reason: format!("unreadable metadata: {e}") })?;
     if meta.format_version != FORMAT_VERSION {
-        return Err(RecommenderError::NotALibrary { path: path.to_path_buf(), reason: format!("format version {} (this genrespace reads {FORMAT_VERSION})", meta.format_version) });
+        return Err(RecommenderError::NotALibrary {
+            path: path.to_path_buf(),
+            reason: format!("format version {} (this genrespace reads {FORMAT_VERSION})", meta.format_version),
+        });
     }
     Ok(Some(meta))
 }

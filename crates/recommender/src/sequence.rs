@@ -49,7 +49,11 @@ impl MfccSequence {
     }
 
     pub fn frames(&self) -> usize {
-        if self.dims == 0 { 0 } else { self.data.len() / self.dims }
+        if self.dims == 0 {
+            0
+        } else {
+            self.data.len() / self.dims
+        }
     }
 
     /// Little-endian `f32`s, as stored in the library.
@@ -79,11 +83,14 @@ mod tests {
     #[test]
     fn pools_windows_drops_c0_and_keeps_the_tail() {
         // 3 coefficients x 5 frames at 4 frames/s, pooled to 2/s: windows [0,1], [2,3], [4].
-        let mfcc = Array2::from_shape_vec((3, 5), vec![
-            100., 100., 100., 100., 100., //
-            1., 3., 5., 7., 9., //
-            0., 2., 4., 6., 8.,
-        ])
+        let mfcc = Array2::from_shape_vec(
+            (3, 5),
+            vec![
+                100., 100., 100., 100., 100., //
+                1., 3., 5., 7., 9., //
+                0., 2., 4., 6., 8.,
+            ],
+        )
         .unwrap();
         let seq = MfccSequence::pool(&mfcc, 4.0, &SequenceConfig { rate_hz: 2.0 });
         assert_eq!(seq.dims, 2);

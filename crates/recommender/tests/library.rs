@@ -5,7 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use burn::tensor::Device;
-use genrespace_recommender::{index_library, make_playlist, Analyzer, IndexOptions, Library, LibraryMeta, PlaylistOptions, Query, RecommenderError, Rerank, SequenceConfig};
+use genrespace_recommender::{
+    index_library, make_playlist, Analyzer, IndexOptions, Library, LibraryMeta, PlaylistOptions, Query, RecommenderError, Rerank, SequenceConfig,
+};
 
 fn model_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/style-cnn")

@@ -22,4 +22,3 @@ mod reader;
 pub use format::{CacheError, CachedTrack, Manifest, SplitSummary, FORMAT_VERSION};
 pub use prepare::{prepare, PrepareOptions, PrepareReport};
 pub use reader::{FeatureCache, SplitData};
-

@@ -72,9 +72,8 @@ impl SplitWriter {
         if torn {
             rewrite_index(&index_path, &entries)?;
         }
-        let (next_slice, next_mfcc) = entries.last().map_or((0, 0), |t| {
-            (t.slice_offset + t.n_slices as u64, t.mfcc_offset + t.mfcc_frames as u64 * n_mfcc as u64)
-        });
+        let (next_slice, next_mfcc) =
+            entries.last().map_or((0, 0), |t| (t.slice_offset + t.n_slices as u64, t.mfcc_offset + t.mfcc_frames as u64 * n_mfcc as u64));
         let open_data = |path: PathBuf, floats: u64| -> Result<(PathBuf, BufWriter<File>), CacheError> {
             let file = OpenOptions::new().create(true).read(true).write(true).truncate(false).open(&path).map_err(io_err(&path))?;
             let want = floats * 4;
@@ -206,7 +205,10 @@ pub fn prepare(dataset: &Dataset, fx: &FeatureExtractor, dir: &Path, opts: &Prep
     let mut audio_seconds = 0.0;
     let stop = AtomicBool::new(false);
     let threads = opts.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| CacheError::Io { path: dir.to_path_buf(), source: std::io::Error::other(e) })?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| CacheError::Io { path: dir.to_path_buf(), source: std::io::Error::other(e) })?;
     let (tx, rx) = sync_channel::<(&Track, Result<Computed, String>)>(threads * 2);
     let mut bar = opts.progress.then(|| kdam::tqdm!(total = work.len(), desc = "preparing features", unit = " tracks"));
     let mut write_error = None;

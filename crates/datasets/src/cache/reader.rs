@@ -75,7 +75,12 @@ impl FeatureCache {
         }
         let label_index = tracks
             .iter()
-            .map(|t| self.genres().iter().position(|g| *g == t.label).ok_or_else(|| CacheError::Corrupt { path: self.dir.clone(), reason: format!("label '{}' not in the genre list", t.label) }))
+            .map(|t| {
+                self.genres()
+                    .iter()
+                    .position(|g| *g == t.label)
+                    .ok_or_else(|| CacheError::Corrupt { path: self.dir.clone(), reason: format!("label '{}' not in the genre list", t.label) })
+            })
             .collect::<Result<_, _>>()?;
         Ok(SplitData { tracks, label_index, slices, mfcc, slice_len, n_mels: cfg.n_mels, slice_frames: cfg.slice_frames, n_mfcc: cfg.n_mfcc })
     }
