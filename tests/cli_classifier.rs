@@ -1,26 +1,25 @@
 //! End-to-end: `genrespace train`, `evaluate` and `classify` as a user runs them, on a tiny
 //! generated dataset with small features so that it runs in seconds.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_genrespace"))
-}
+use std::path::Path;
 
 fn write_tone(path: &Path, freq: f32, noise: bool, seed: u32) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let spec = hound::WavSpec { channels: 1, sample_rate: 22050, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
-    let mut w = hound::WavWriter::create(path, spec).unwrap();
     let mut x = 2463534242u32 ^ seed;
-    for i in 0..22050 * 2 {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        let v = if noise { (x as f32 / u32::MAX as f32 - 0.5) * 0.5 } else { 0.3 * (2.0 * std::f32::consts::PI * freq * i as f32 / 22050.0).sin() };
-        w.write_sample((v * 32767.0) as i16).unwrap();
-    }
-    w.finalize().unwrap();
+    common::write_wav(
+        path,
+        (0..22050 * 2).map(|i| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            if noise {
+                (x as f32 / u32::MAX as f32 - 0.5) * 0.5
+            } else {
+                0.3 * (2.0 * std::f32::consts::PI * freq * i as f32 / 22050.0).sin()
+            }
+        }),
+    );
 }
 
 #[test]
@@ -35,7 +34,7 @@ fn train_then_evaluate_then_classify() {
     std::fs::write(&features, r#"{"n_mels": 32, "slice_frames": 32, "slice_hop": 32}"#).unwrap();
     let model = tmp.path().join("models/tiny");
     let cache = tmp.path().join("cache");
-    let out = bin()
+    let out = common::bin()
         .args(["train", "--json", "--epochs", "3", "--batch-size", "8", "--channels", "4,8", "--lr", "0.003", "--gtzan"])
         .arg(&root)
         .arg("--features")
@@ -54,7 +53,7 @@ fn train_then_evaluate_then_classify() {
     }
 
     let png = tmp.path().join("confusion.png");
-    let out = bin()
+    let out = common::bin()
         .args(["evaluate", "--json", "--save-metrics", "--split", "test", "--model"])
         .arg(&model)
         .arg("--gtzan")
@@ -81,7 +80,7 @@ fn train_then_evaluate_then_classify() {
     // A genre map that sends the dataset's "hiss" to the model's "hum" and drops "hum".
     let map = tmp.path().join("map.csv");
     std::fs::write(&map, "from,to\nhiss,hum\n").unwrap();
-    let out = bin()
+    let out = common::bin()
         .args(["evaluate", "--json", "--model"])
         .arg(&model)
         .arg("--gtzan")
@@ -98,7 +97,7 @@ fn train_then_evaluate_then_classify() {
 
     let bad = tmp.path().join("bad.mp3");
     std::fs::write(&bad, b"nope").unwrap();
-    let out = bin()
+    let out = common::bin()
         .args(["classify", "--json", "--model"])
         .arg(&model)
         .arg(root.join("genres/hum/hum.00003.wav"))
@@ -117,7 +116,7 @@ fn train_then_evaluate_then_classify() {
 
     // A model folder without weights is a clear error.
     std::fs::remove_file(model.join("model.bpk")).unwrap();
-    let out = bin().args(["classify", "--model"]).arg(&model).arg(root.join("genres/hum/hum.00003.wav")).output().unwrap();
+    let out = common::bin().args(["classify", "--model"]).arg(&model).arg(root.join("genres/hum/hum.00003.wav")).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("model.bpk"));
 }

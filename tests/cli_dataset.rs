@@ -1,23 +1,15 @@
 //! End-to-end: `genrespace dataset stats` and `prepare` as a user runs them, including a real
 //! kill in the middle of `prepare`.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_genrespace"))
-}
-
+/// A tone of `pitch` Hz.
 fn write_wav(path: &Path, seconds: f32, pitch: f32) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let spec = hound::WavSpec { channels: 1, sample_rate: 22050, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
-    let mut w = hound::WavWriter::create(path, spec).unwrap();
-    for i in 0..(22050.0 * seconds) as usize {
-        let v = (2.0 * std::f32::consts::PI * pitch * i as f32 / 22050.0).sin() * 0.3;
-        w.write_sample((v * 32767.0) as i16).unwrap();
-    }
-    w.finalize().unwrap();
+    common::write_wav(path, (0..(22050.0 * seconds) as usize).map(|i| (2.0 * std::f32::consts::PI * pitch * i as f32 / 22050.0).sin() * 0.3));
 }
 
 fn gtzan(root: &Path, per_genre: usize, seconds: f32) {
@@ -33,7 +25,7 @@ fn gtzan(root: &Path, per_genre: usize, seconds: f32) {
 fn stats_json_has_the_documented_shape() {
     let tmp = tempfile::tempdir().unwrap();
     gtzan(tmp.path(), 10, 0.2);
-    let out = bin().args(["dataset", "stats", "--json", "--gtzan"]).arg(tmp.path()).output().unwrap();
+    let out = common::bin().args(["dataset", "stats", "--json", "--gtzan"]).arg(tmp.path()).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["genres"], serde_json::json!(["classical", "metal"]));
@@ -44,7 +36,7 @@ fn stats_json_has_the_documented_shape() {
     assert_eq!(v["unreadable"].as_array().unwrap().len(), 1);
     assert!(v["unreadable"][0]["path"].as_str().unwrap().ends_with("metal.00099.wav"));
     // Exactly one dataset must be named.
-    let out = bin().args(["dataset", "stats"]).output().unwrap();
+    let out = common::bin().args(["dataset", "stats"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("exactly one dataset"));
 }
@@ -55,7 +47,7 @@ fn prepare_survives_a_kill_and_resumes() {
     let root = tmp.path().join("gtzan");
     gtzan(&root, 40, 6.0);
     let cache = tmp.path().join("cache");
-    let mut child = bin()
+    let mut child = common::bin()
         .args(["dataset", "prepare", "--jobs", "1", "--gtzan"])
         .arg(&root)
         .arg("--out")
@@ -83,7 +75,7 @@ fn prepare_survives_a_kill_and_resumes() {
     assert!(killed_mid_run, "prepare finished before it could be interrupted; make the fixture larger");
     assert!(!cache.join("cache.json").exists(), "a killed run must not leave a cache that reads as complete");
 
-    let out = bin().args(["dataset", "prepare", "--json", "--gtzan"]).arg(&root).arg("--out").arg(&cache).output().unwrap();
+    let out = common::bin().args(["dataset", "prepare", "--json", "--gtzan"]).arg(&root).arg("--out").arg(&cache).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let (computed, reused) = (report["computed"].as_u64().unwrap(), report["reused"].as_u64().unwrap());

@@ -1,14 +1,11 @@
 //! End-to-end: the `genrespace features` command as a user runs it.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use ndarray::Array2;
 use ndarray_npy::read_npy;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_genrespace"))
-}
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/audio/tests/fixtures").join(name)
@@ -19,7 +16,7 @@ fn json_report_npy_and_plot() {
     let dir = tempfile::tempdir().unwrap();
     let npy = dir.path().join("mel.npy");
     let png = dir.path().join("mel.png");
-    let out = bin().args(["features", "--json", "--out"]).arg(&npy).arg("--plot").arg(&png).arg(fixture("chord.mp3")).output().unwrap();
+    let out = common::bin().args(["features", "--json", "--out"]).arg(&npy).arg("--plot").arg(&png).arg(fixture("chord.mp3")).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["kind"], "mel");
@@ -42,8 +39,12 @@ fn json_report_npy_and_plot() {
 fn mfcc_window_of_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let npy = dir.path().join("mfcc.npy");
-    let out =
-        bin().args(["features", "--kind", "mfcc", "--offset", "0.1", "--duration", "0.3", "--out"]).arg(&npy).arg(fixture("chord.flac")).output().unwrap();
+    let out = common::bin()
+        .args(["features", "--kind", "mfcc", "--offset", "0.1", "--duration", "0.3", "--out"])
+        .arg(&npy)
+        .arg(fixture("chord.flac"))
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let m: Array2<f32> = read_npy(&npy).unwrap();
     // 0.3 s -> 6615 samples -> 13 frames.
@@ -58,14 +59,14 @@ fn bad_input_fails_cleanly_naming_the_file() {
     for (path, needle) in
         [(dir.path().join("missing.wav"), "no such file"), (text.clone(), "not a recognised audio format"), (dir.path().to_path_buf(), "is a directory")]
     {
-        let out = bin().arg("features").arg(&path).output().unwrap();
+        let out = common::bin().arg("features").arg(&path).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{stderr}");
         assert!(stderr.contains(&path.display().to_string()), "{stderr}");
         assert!(stderr.contains(needle), "{stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
-    let out = bin().args(["features", "--offset", "-3"]).arg(fixture("chord.flac")).output().unwrap();
+    let out = common::bin().args(["features", "--offset", "-3"]).arg(fixture("chord.flac")).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("offset"));
     assert_eq!(out.status.code(), Some(1));
 }

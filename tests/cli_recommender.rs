@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_genrespace"));
+    let mut c = common::bin();
     c.current_dir(env!("CARGO_MANIFEST_DIR"));
     c
 }
@@ -18,17 +18,16 @@ fn model() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("models/style-cnn")
 }
 
+/// A two-tone chord whose pitch depends on `seed`.
 fn write_wav(path: &Path, seconds: f32, seed: u32) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let spec = hound::WavSpec { channels: 1, sample_rate: 22050, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
-    let mut w = hound::WavWriter::create(path, spec).unwrap();
     let pitch = 120.0 + 17.0 * (seed % 23) as f32;
-    for i in 0..(22050.0 * seconds) as usize {
-        let t = i as f32 / 22050.0;
-        let v = ((2.0 * std::f32::consts::PI * pitch * t).sin() + 0.5 * (2.0 * std::f32::consts::PI * 1.5 * pitch * t).sin()) * 0.2;
-        w.write_sample((v * 32767.0) as i16).unwrap();
-    }
-    w.finalize().unwrap();
+    common::write_wav(
+        path,
+        (0..(22050.0 * seconds) as usize).map(|i| {
+            let t = i as f32 / 22050.0;
+            ((2.0 * std::f32::consts::PI * pitch * t).sin() + 0.5 * (2.0 * std::f32::consts::PI * 1.5 * pitch * t).sin()) * 0.2
+        }),
+    );
 }
 
 fn json(out: &std::process::Output) -> serde_json::Value {
