@@ -8,7 +8,7 @@ use genrespace_features::{FeatureError, FeatureExtractor, Slices};
 use serde::Serialize;
 
 use crate::model_dir::LoadedModel;
-use crate::predict::{argmax, mean_probabilities, slice_probabilities};
+use crate::predict::{argmax, mean_probabilities, ranked_genres, slice_probabilities};
 
 /// A file's genre composition.
 #[derive(Debug, Clone, Serialize)]
@@ -45,12 +45,10 @@ impl LoadedModel {
         let track = fx.analyze_file(path, opts)?;
         let slices = fx.slices(&track.log_mel);
         let vector = self.genre_vector(&slices);
-        let mut genres: Vec<(String, f32)> = self.meta.genres.iter().cloned().zip(vector.iter().copied()).collect();
-        genres.sort_by(|a, b| b.1.total_cmp(&a.1));
         Ok(TrackPrediction {
             path: path.to_path_buf(),
             top: self.meta.genres[argmax(&vector)].clone(),
-            genres,
+            genres: ranked_genres(&self.meta.genres, &vector),
             vector,
             n_slices: slices.len(),
             duration_s: track.duration_s,

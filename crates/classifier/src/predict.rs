@@ -41,6 +41,13 @@ pub fn mean_probabilities(slice_probs: &[Vec<f32>]) -> Vec<f32> {
     mean
 }
 
+/// Genre names with their probabilities, most likely first.
+pub fn ranked_genres(genres: &[String], probabilities: &[f32]) -> Vec<(String, f32)> {
+    let mut out: Vec<(String, f32)> = genres.iter().cloned().zip(probabilities.iter().copied()).collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1));
+    out
+}
+
 /// Index of the largest value.
 pub fn argmax(v: &[f32]) -> usize {
     v.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(i, _)| i)

@@ -151,6 +151,11 @@ impl Library {
         &self.meta
     }
 
+    /// Refuse a model (e.g. the one about to analyse a query) other than the library's.
+    pub fn check_model(&self, model: &ModelIdentity) -> Result<(), RecommenderError> {
+        check_same_model(&self.path, &self.meta, &LibraryMeta::new(model.clone(), self.meta.sequence))
+    }
+
     pub fn len(&self) -> Result<usize, RecommenderError> {
         self.conn.query_row("SELECT COUNT(*) FROM tracks", [], |r| r.get::<_, i64>(0)).map(|n| n as usize).map_err(sql(&self.path))
     }

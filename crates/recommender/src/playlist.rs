@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use genrespace_classifier::predict::{argmax, ranked_genres};
 use serde::Serialize;
 
 use crate::analysis::{Analysis, Analyzer};
@@ -106,13 +107,7 @@ impl Query {
         }
         let start = Instant::now();
         let analyzer = analyzer()?;
-        if analyzer.identity().weights_blake3 != lib.meta().model.weights_blake3 || analyzer.identity().feature_config != lib.meta().model.feature_config {
-            return Err(RecommenderError::ModelMismatch {
-                path: lib.path().to_path_buf(),
-                db_model: format!("'{}' ({})", lib.meta().model.name, lib.meta().model.dir.display()),
-                model: format!("'{}' ({})", analyzer.identity().name, analyzer.identity().dir.display()),
-            });
-        }
+        lib.check_model(analyzer.identity())?;
         let Analysis { vector, top_genre, sequence, tags, .. } = analyzer.analyze(&canonical, &lib.meta().sequence, None)?;
         Ok(Self {
             info: QueryInfo {
@@ -156,12 +151,6 @@ impl Query {
 
 fn as_map<S: serde::Serializer>(pairs: &[(String, f32)], s: S) -> Result<S::Ok, S::Error> {
     s.collect_map(pairs.iter().map(|(g, p)| (g, p)))
-}
-
-fn ranked_genres(genres: &[String], vector: &[f32]) -> Vec<(String, f32)> {
-    let mut out: Vec<(String, f32)> = genres.iter().cloned().zip(vector.iter().copied()).collect();
-    out.sort_by(|a, b| b.1.total_cmp(&a.1));
-    out
 }
 
 /// One playlist entry.
@@ -281,10 +270,6 @@ fn pick(ranked: Vec<Entry>, n: usize, max_per_artist: Option<usize>) -> Vec<Entr
         out.push(e);
     }
     out
-}
-
-fn argmax(v: &[f32]) -> usize {
-    v.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(i, _)| i)
 }
 
 impl Playlist {

@@ -5,6 +5,8 @@
 
 use std::collections::HashSet;
 
+use genrespace_classifier::predict::argmax;
+
 use crate::library::GenreVectors;
 
 /// A candidate: track id and its genre-space distance to the query.
@@ -42,10 +44,6 @@ pub fn nearest(vectors: &GenreVectors, query: &[f32], k: usize, filter: &Filter)
     all.sort_unstable_by(by_distance);
     all.iter_mut().for_each(|n| n.distance = n.distance.sqrt());
     all
-}
-
-fn argmax(v: &[f32]) -> usize {
-    v.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(i, _)| i)
 }
 
 #[cfg(test)]
