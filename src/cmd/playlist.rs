@@ -76,6 +76,7 @@ pub fn run(args: Args) -> Result<()> {
     let load = Instant::now();
     let vectors = lib.genre_vectors()?;
     let load_ms = load.elapsed().as_secs_f64() * 1e3;
+    // make_playlist refuses an empty library too; saying so here spares analysing the query.
     if vectors.ids.is_empty() {
         return Err(genrespace_recommender::RecommenderError::EmptyLibrary { path: args.db.clone() }.into());
     }
