@@ -1,6 +1,7 @@
 //! The classifier: model shapes, save/load, a training run that learns, resume, bad model folders.
 
 use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
 
 use burn::prelude::*;
 use burn::tensor::Distribution;
@@ -10,6 +11,14 @@ use genrespace_classifier::{train, ArchConfig, CnnConfig, CrnnConfig, ModelError
 use genrespace_datasets::cache::{prepare, FeatureCache, PrepareOptions};
 use genrespace_datasets::{Source, Split, SplitOptions};
 use genrespace_features::{FeatureConfig, FeatureExtractor};
+
+/// burn's CPU backend keeps one process-wide random generator (weight initialisation, dropout,
+/// random tensors): tests that use it run one at a time, so each sees the seed it set.
+static BACKEND_RNG: Mutex<()> = Mutex::new(());
+
+fn backend_rng() -> MutexGuard<'static, ()> {
+    BACKEND_RNG.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 fn tiny_cnn() -> ArchConfig {
     ArchConfig::Cnn(CnnConfig { channels: vec![8, 16], dropout: 0.1 })
@@ -21,6 +30,7 @@ fn tiny_crnn() -> ArchConfig {
 
 #[test]
 fn both_architectures_map_slices_to_genre_logits() {
+    let _rng = backend_rng();
     let device = Device::flex();
     for (arch, mels, frames) in [(ArchConfig::Cnn(CnnConfig::default()), 128, 128), (ArchConfig::Crnn(CrnnConfig::default()), 128, 128), (tiny_crnn(), 32, 32)]
     {
@@ -33,6 +43,7 @@ fn both_architectures_map_slices_to_genre_logits() {
 
 #[test]
 fn saved_weights_load_to_identical_outputs() {
+    let _rng = backend_rng();
     let dir = tempfile::tempdir().unwrap();
     let device = Device::flex();
     for arch in [tiny_cnn(), tiny_crnn()] {
@@ -111,6 +122,7 @@ fn test_accuracy(model_dir: &Path, cache: &FeatureCache) -> f64 {
 
 #[test]
 fn a_short_run_learns_and_resumes_from_its_checkpoint() {
+    let _rng = backend_rng();
     let tmp = tempfile::tempdir().unwrap();
     write_dataset(tmp.path(), 20);
     let cache = cache_of(tmp.path());
@@ -142,7 +154,24 @@ fn a_short_run_learns_and_resumes_from_its_checkpoint() {
 }
 
 #[test]
+fn seeded_training_is_reproducible_whatever_order_the_cache_was_written_in() {
+    let _rng = backend_rng();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut runs = Vec::new();
+    for copy in ["a", "b"] {
+        let root = tmp.path().join(copy);
+        write_dataset(&root, 12);
+        // Each copy prepared by two workers: tracks land in the cache in finishing order.
+        let cache = cache_of(&root);
+        let report = train(&cache, &root.join("model"), &options(tiny_cnn(), 2), &Device::flex(), "cpu", false, false).unwrap();
+        runs.push(report.history.iter().map(|m| (m.train_loss, m.train_accuracy, m.val_accuracy)).collect::<Vec<_>>());
+    }
+    assert_eq!(runs[0], runs[1]);
+}
+
+#[test]
 fn the_crnn_trains_too() {
+    let _rng = backend_rng();
     let tmp = tempfile::tempdir().unwrap();
     write_dataset(tmp.path(), 20);
     let cache = cache_of(tmp.path());
@@ -155,6 +184,7 @@ fn the_crnn_trains_too() {
 
 #[test]
 fn bad_model_folders_are_clear_errors() {
+    let _rng = backend_rng();
     let tmp = tempfile::tempdir().unwrap();
     let device = Device::flex();
     let err = LoadedModel::load(tmp.path(), &device).err().unwrap();

@@ -54,10 +54,14 @@ impl FeatureCache {
     pub fn split(&self, split: Split) -> Result<SplitData, CacheError> {
         let cfg = self.config();
         let index_path = index_file(&self.dir, split);
-        let (tracks, torn) = read_index(&index_path)?;
+        let (mut tracks, torn) = read_index(&index_path)?;
         if torn {
             return Err(CacheError::Corrupt { path: index_path, reason: "last line is incomplete".into() });
         }
+        // `prepare` stores tracks in the order its workers finish them, which varies from run to
+        // run; readers see them by id, so training order, normalisation statistics and
+        // evaluation are the same for every copy of a cache (seeded training is reproducible).
+        tracks.sort_by(|a, b| a.id.cmp(&b.id));
         let expected = self.manifest.splits.get(&split).map_or(0, |s| s.tracks);
         if tracks.len() != expected {
             return Err(CacheError::Corrupt { path: index_path, reason: format!("{} tracks, manifest says {expected}", tracks.len()) });
@@ -98,7 +102,7 @@ fn map(path: &Path) -> Result<Option<Mmap>, CacheError> {
     Ok(Some(mmap))
 }
 
-/// One split of a cache: its tracks and zero-copy views of their slices and MFCCs.
+/// One split of a cache: its tracks (in id order) and zero-copy views of their slices and MFCCs.
 #[derive(Debug)]
 pub struct SplitData {
     tracks: Vec<CachedTrack>,
