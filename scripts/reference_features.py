@@ -29,6 +29,10 @@ def signals():
                           0.5 * np.sin(2 * np.pi * 660 * t(0.4))])
     short = 0.5 * np.sin(2 * np.pi * 1000 * t(1000 / SR))
     tones16k = 0.4 * np.sin(2 * np.pi * 440 * t(1.0, 16000)) + 0.2 * np.sin(2 * np.pi * 3000 * t(1.0, 16000))
+    # Full-scale tones plus noise: mel power far above float16's 65504, where musicnn's own
+    # float16 cast overflows.
+    loud16k = (0.7 * np.sin(2 * np.pi * 220 * t(2.0, 16000)) + 0.25 * np.sin(2 * np.pi * 1760 * t(2.0, 16000))
+               + 0.05 * np.random.default_rng(99).standard_normal(32000))
     return {
         "sine_sweep": (sweep, SR),
         "two_tones": (tones, SR),
@@ -36,6 +40,7 @@ def signals():
         "silence_gap": (gap, SR),
         "short_clip": (short, SR),
         "two_tones_16k": (tones16k, 16000),
+        "loud_16k": (loud16k, 16000),
     }
 
 
@@ -54,6 +59,20 @@ def librosa_features(y, sr, c):
     return mel, logmel, mfcc
 
 
+# musicnn's front end (musicnn.extractor.batch_data), computed in float32.
+MUSICNN = dict(n_fft=512, hop_length=256, n_mels=96, scale=10000.0)
+
+
+def musicnn_features(y, sr):
+    """log10(1 + 10000 mel) in float32, and how many bins musicnn's float16 cast makes infinite."""
+    mel = librosa.feature.melspectrogram(y=y, sr=sr, n_fft=MUSICNN["n_fft"], hop_length=MUSICNN["hop_length"],
+                                         n_mels=MUSICNN["n_mels"]).astype(np.float32)
+    ours = np.log10(np.float32(MUSICNN["scale"]) * mel + np.float32(1))
+    with np.errstate(over="ignore"):
+        theirs = np.log10(10000 * mel.astype(np.float16) + 1)
+    return ours, int(np.isinf(theirs).sum())
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     cases = []
@@ -67,6 +86,10 @@ def main():
                 for kind, arr in (("mel", mel), ("logmel", logmel), ("mfcc", mfcc)):
                     np.save(OUT / f"{name}.{cname}.{kind}.npy", arr.astype(np.float32))
                 case["librosa"][cname] = {k: f"{name}.{cname}.{k}.npy" for k in ("mel", "logmel", "mfcc")}
+        if sr == 16000:
+            logmel, f16_overflows = musicnn_features(y, sr)
+            np.save(OUT / f"{name}.musicnn.logmel.npy", logmel)
+            case["musicnn"] = {"logmel": f"{name}.musicnn.logmel.npy", "float16_overflowing_bins": f16_overflows}
         # python_speech_features works in float64 on the signal as given, returns (frames, ceps).
         ceps = psf.mfcc(y.astype(np.float64), samplerate=sr)
         np.save(OUT / case["psf"], ceps.T.astype(np.float32))
@@ -75,6 +98,7 @@ def main():
         "librosa_version": librosa.__version__,
         "python_speech_features": "mfcc() defaults (13 ceps, 26 filters, 25 ms / 10 ms, nfft 512, preemph 0.97, lifter 22)",
         "configs": CONFIGS,
+        "musicnn": MUSICNN,
         "cases": cases,
     }
     (OUT / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")

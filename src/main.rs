@@ -25,12 +25,16 @@ enum Command {
     Train(Box<cmd::train::Args>),
     /// Genre accuracy of a model on held-out tracks: per genre, confusion matrix.
     Evaluate(Box<cmd::evaluate::Args>),
+    /// Build a model folder from pretrained weights (SafeTensors + import spec).
+    ImportWeights(cmd::import::Args),
     /// Genre composition of audio files according to a model.
     Classify(cmd::classify::Args),
     /// Index a music folder into a library database (genre vectors + MFCC sequences).
     Index(cmd::index::Args),
     /// A playlist from a query song: genre-space neighbours reranked by DTW.
     Playlist(Box<cmd::playlist::Args>),
+    /// Playlist quality on a library: precision@n of its albums/artists/genres/folders.
+    EvaluatePlaylists(cmd::evaluate_playlists::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -40,9 +44,11 @@ fn main() -> std::process::ExitCode {
         Command::Dataset(c) => cmd::dataset::run(c),
         Command::Train(args) => cmd::train::run(*args),
         Command::Evaluate(args) => cmd::evaluate::run(*args),
+        Command::ImportWeights(args) => cmd::import::run(args),
         Command::Classify(args) => cmd::classify::run(args),
         Command::Index(args) => cmd::index::run(args),
         Command::Playlist(args) => cmd::playlist::run(*args),
+        Command::EvaluatePlaylists(args) => cmd::evaluate_playlists::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 use genrespace_audio::DecodeOptions;
-use genrespace_classifier::LoadedModel;
 use serde_json::json;
 
 use super::device::DeviceArg;
@@ -12,8 +11,9 @@ use crate::output::write_atomically;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Model folder.
-    #[arg(long, value_name = "DIR", default_value = "models/style-cnn")]
+    /// Model: a model folder, or `builtin:msd-musicnn` (the default,
+    /// compiled into the program).
+    #[arg(long, value_name = "DIR", default_value = super::model::DEFAULT)]
     model: PathBuf,
     /// Audio files.
     #[arg(required = true)]
@@ -27,6 +27,9 @@ pub struct Args {
     /// Draw each file's genre probabilities as a bar chart (with several files: FILE-1.png, ...).
     #[arg(long, value_name = "FILE.png")]
     plot: Option<PathBuf>,
+    /// Print and plot the N most likely genres/tags (a tagger has 50); --json lists all.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    top: usize,
     #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
     device: DeviceArg,
     #[arg(long)]
@@ -35,7 +38,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let (device, _) = args.device.device()?;
-    let loaded = LoadedModel::load(&args.model, &device)?;
+    let loaded = super::model::load(&args.model, &device)?;
     let fx = loaded.extractor();
     let opts = DecodeOptions { offset_s: args.offset, duration_s: args.duration };
     let mut results = Vec::new();
@@ -56,11 +59,11 @@ pub fn run(args: Args) -> Result<()> {
                 plot.with_file_name(format!("{}-{}.png", plot.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(), i + 1))
             };
             let title = format!("{} (model {})", path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), loaded.meta.name);
-            write_atomically(&target, |tmp| Ok(genrespace_plot::bars_png(&prediction.genres, &title, tmp)?))?;
+            write_atomically(&target, |tmp| Ok(genrespace_plot::bars_png(&prediction.genres[..args.top.min(prediction.genres.len())], &title, tmp)?))?;
         }
         if !args.json {
             println!("{}  ->  {}   ({} slices, {:.1} s)", path.display(), prediction.top, prediction.n_slices, prediction.duration_s);
-            for (g, p) in &prediction.genres {
+            for (g, p) in prediction.genres.iter().take(args.top) {
                 println!("    {g:<16} {:5.1} %  {}", 100.0 * p, "#".repeat((p * 40.0).round() as usize));
             }
         }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use clap::ValueEnum;
 use genrespace_classifier::predict::predict_split;
-use genrespace_classifier::{Evaluation, LoadedModel};
+use genrespace_classifier::Evaluation;
 use genrespace_datasets::Split;
 use serde::Serialize;
 
@@ -25,8 +25,9 @@ pub enum SplitArg {
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Model folder.
-    #[arg(long, value_name = "DIR", default_value = "models/style-cnn")]
+    /// Model: a model folder, or `builtin:msd-musicnn` (the default,
+    /// compiled into the program).
+    #[arg(long, value_name = "DIR", default_value = super::model::DEFAULT)]
     model: PathBuf,
     #[command(flatten)]
     source: SourceArgs,
@@ -77,7 +78,7 @@ fn read_genre_map(path: &Path) -> Result<HashMap<String, String>> {
 
 pub fn run(args: Args) -> Result<()> {
     let (device, _) = args.device.device()?;
-    let loaded = LoadedModel::load(&args.model, &device)?;
+    let loaded = super::model::load(&args.model, &device)?;
     let model_genres = &loaded.meta.genres;
     let source = args.source.source()?;
     let cache = ensure_cache(&source, &loaded.meta.feature_config, args.cache.clone(), !args.json)?;
@@ -102,7 +103,7 @@ pub fn run(args: Args) -> Result<()> {
         let data = cache.split(*split)?;
         let wanted: Vec<Option<usize>> = data.tracks().iter().map(|t| target(&t.label)).collect();
         left_out += wanted.iter().filter(|w| w.is_none()).count();
-        let predictions = predict_split(&loaded.model, &data, &loaded.meta.normalization, &device);
+        let predictions = predict_split(&loaded.model, loaded.meta.output, &data, &loaded.meta.normalization, &device);
         tracks.extend(predictions.into_iter().zip(wanted).filter_map(|(p, w)| w.map(|w| (p, w))));
     }
     if tracks.is_empty() {

@@ -3,14 +3,15 @@
 use std::path::PathBuf;
 
 use anyhow::{bail, Result};
-use genrespace_recommender::{index_library, Analyzer, IndexOptions, Library, LibraryMeta, SequenceConfig};
+use genrespace_recommender::{index_library, IndexOptions, Library, LibraryMeta, SequenceConfig};
 
 use super::device::DeviceArg;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Model that places tracks in genre space.
-    #[arg(long, value_name = "DIR", default_value = "models/style-cnn")]
+    /// Model that places tracks in genre space: a model folder, or `builtin:msd-musicnn` (the default,
+    /// compiled into the program).
+    #[arg(long, value_name = "DIR", default_value = super::model::DEFAULT)]
     model: PathBuf,
     /// Music folder (walked recursively, symlinks followed).
     #[arg(long, value_name = "DIR")]
@@ -35,7 +36,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let (device, _) = args.device.device()?;
-    let analyzer = Analyzer::load(&args.model, &device)?;
+    let analyzer = super::model::analyzer(&args.model, &device)?;
     let mut lib = Library::open_or_create(&args.db, LibraryMeta::new(analyzer.identity().clone(), SequenceConfig::default()))?;
     let opts = IndexOptions { jobs: args.jobs, max_slices: (args.max_slices > 0).then_some(args.max_slices), progress: !args.json };
     let report = index_library(&mut lib, &analyzer, &args.library, &opts)?;

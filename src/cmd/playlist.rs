@@ -5,18 +5,11 @@ use std::time::Instant;
 
 use anyhow::Result;
 use clap::ValueEnum;
-use genrespace_recommender::{make_playlist, Analyzer, Library, Playlist, PlaylistOptions, Query, Rerank};
+use genrespace_recommender::{make_playlist, Library, Playlist, PlaylistOptions, Query, Space};
 
 use super::device::DeviceArg;
+use super::evaluate_playlists::{RerankArg, SpaceArg};
 use crate::output::write_atomically;
-
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-enum RerankArg {
-    /// Rerank genre-space candidates by DTW over MFCC sequences.
-    Dtw,
-    /// Genre-space distance only.
-    None,
-}
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 enum Format {
@@ -35,6 +28,9 @@ pub struct Args {
     /// Tracks in the playlist.
     #[arg(short = 'n', long = "count", value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
     n: u64,
+    /// Space whose nearest neighbours are the candidates.
+    #[arg(long, value_enum, default_value_t = SpaceArg::Genres)]
+    space: SpaceArg,
     #[arg(long, value_enum, default_value_t = RerankArg::Dtw)]
     rerank: RerankArg,
     /// Genre-space candidates to rerank.
@@ -60,7 +56,8 @@ pub struct Args {
     /// Write the playlist to FILE instead of standard output.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
-    /// Model for a query outside the library (default: the one the library was built with).
+    /// Model for a query outside the library (default: the one the library was built with): a
+    /// model folder or `builtin:NAME`.
     #[arg(long, value_name = "DIR")]
     model: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
@@ -73,25 +70,24 @@ pub fn run(args: Args) -> Result<()> {
         anyhow::bail!("--dtw-weight and --band must be between 0 and 1");
     }
     let lib = Library::open(&args.db)?;
+    let space = args.space.space();
     let load = Instant::now();
-    let vectors = lib.genre_vectors()?;
+    let vectors = lib.vectors(space)?;
     let load_ms = load.elapsed().as_secs_f64() * 1e3;
     // make_playlist refuses an empty library too; saying so here spares analysing the query.
     if vectors.ids.is_empty() {
         return Err(genrespace_recommender::RecommenderError::EmptyLibrary { path: args.db.clone() }.into());
     }
-    let model_dir = args.model.clone().unwrap_or_else(|| lib.meta().model.dir.clone());
+    let model = args.model.clone().unwrap_or_else(|| lib.meta().model.dir.clone());
     let query = Query::resolve(&lib, &args.query, || {
         let (device, _) =
-            args.device.device().map_err(|e| genrespace_recommender::RecommenderError::Analysis { path: model_dir.clone(), reason: e.to_string() })?;
-        Analyzer::load(&model_dir, &device)
+            args.device.device().map_err(|e| genrespace_recommender::RecommenderError::Analysis { path: model.clone(), reason: e.to_string() })?;
+        super::model::analyzer(&model, &device)
     })?;
     let opts = PlaylistOptions {
         n: args.n as usize,
-        rerank: match args.rerank {
-            RerankArg::Dtw => Rerank::Dtw,
-            RerankArg::None => Rerank::None,
-        },
+        space,
+        rerank: args.rerank.rerank(),
         candidates: args.candidates,
         dtw_weight: args.dtw_weight,
         band: args.band,
@@ -120,16 +116,20 @@ fn render_text(p: &Playlist, total_s: f64) -> String {
         q.path.display(),
         if q.in_library { "  [in library]" } else { "" },
         describe(&q.artist, &q.title),
-        q.genres.iter().take(3).map(|(g, v)| format!("{g} {:.0}%", 100.0 * v)).collect::<Vec<_>>().join(", ")
+        q.genres.iter().take(5).map(|(g, v)| format!("{g} {:.0}%", 100.0 * v)).collect::<Vec<_>>().join(", ")
     );
-    out.push_str(&format!("{:>4}  {:>7}  {:>7}  {:>7}  {:<10}  {}\n", "rank", "score", "genre", "dtw", "top genre", "track"));
+    let space = match p.space {
+        Space::Genres => "genre",
+        Space::Embedding => "embed",
+    };
+    out.push_str(&format!("{:>4}  {:>7}  {:>7}  {:>7}  {:<16}  {}\n", "rank", "score", space, "dtw", "top genre/tag", "track"));
     for e in &p.tracks {
         let dtw = e.dtw_distance.map_or("-".to_string(), |d| format!("{d:.3}"));
         let name = match (&e.artist, &e.title) {
             (None, None) => e.path.display().to_string(),
             _ => format!("{}  ({})", describe(&e.artist, &e.title), e.path.display()),
         };
-        out.push_str(&format!("{:>4}  {:>7.3}  {:>7.3}  {:>7}  {:<10}  {}\n", e.rank, e.score, e.genre_distance, dtw, e.top_genre, name));
+        out.push_str(&format!("{:>4}  {:>7.3}  {:>7.3}  {:>7}  {:<16}  {}\n", e.rank, e.score, e.distance, dtw, e.top_genre, name));
     }
     let t = &p.timings;
     out.push_str(&format!(

@@ -36,7 +36,7 @@ fn main() {
     let device = Device::flex();
     let ad = device.clone().autodiff();
     ad.seed(0);
-    let mut model = arch.init(128, n_classes, &ad);
+    let mut model = arch.init(128, 128, n_classes, &ad);
     let mut optim = AdamConfig::new().with_weight_decay(Some(WeightDecayConfig::new(1e-4))).init();
     let loss_fn = CrossEntropyLossConfig::new().init(&ad);
     let x = Tensor::<4>::random([batch, 1, 128, 128], Distribution::Normal(0.0, 1.0), &ad);

@@ -1,5 +1,5 @@
 //! Classifying audio files with a trained model: decode, features with the model's own
-//! FeatureConfig, slices, mean softmax.
+//! FeatureConfig, slices, mean probabilities (softmax or tag sigmoids).
 
 use std::path::{Path, PathBuf};
 
@@ -8,7 +8,7 @@ use genrespace_features::{FeatureError, FeatureExtractor, Slices};
 use serde::Serialize;
 
 use crate::model_dir::LoadedModel;
-use crate::predict::{argmax, mean_probabilities, ranked_genres, slice_probabilities};
+use crate::predict::{argmax, mean_probabilities, ranked_genres, slice_outputs};
 
 /// A file's genre composition.
 #[derive(Debug, Clone, Serialize)]
@@ -30,14 +30,20 @@ impl LoadedModel {
         FeatureExtractor::new(self.meta.feature_config.clone()).expect("model.json's feature config was validated on load")
     }
 
-    /// The genre vector (mean slice softmax, in the model's genre order) of raw dB slices.
+    /// The genre vector (mean slice probabilities, in the model's genre order) of raw slices.
     pub fn genre_vector(&self, slices: &Slices) -> Vec<f32> {
+        self.track_vectors(slices).0
+    }
+
+    /// The genre vector and the embedding (mean slice embedding) of raw slices.
+    pub fn track_vectors(&self, slices: &Slices) -> (Vec<f32>, Vec<f32>) {
         let (_, n_mels, frames) = slices.data.dim();
         let mut values = slices.data.as_standard_layout().into_owned().into_raw_vec_and_offset().0;
         for slice in values.chunks_exact_mut(n_mels * frames) {
             self.meta.normalization.apply(slice, frames);
         }
-        mean_probabilities(&slice_probabilities(&self.model, &values, n_mels, frames, &self.device))
+        let out = slice_outputs(&self.model, self.meta.output, &values, n_mels, frames, &self.device);
+        (mean_probabilities(&out.probabilities), mean_probabilities(&out.embeddings))
     }
 
     /// Decode and classify one file.

@@ -1,7 +1,7 @@
 //! Genre classifiers for genrespace: the fourth stage of the pipeline.
 //!
 //! Laid out like burn's `examples/guide`: [`data`] turns cached slices into batches, [`model`]
-//! holds the CNN and CRNN, [`train`] the training loop, [`predict`] inference, [`evaluate`] the
+//! holds the CNN, CRNN and musicnn's two pretrained taggers (musicnn, VGG), [`train`] the training loop, [`predict`] inference, [`evaluate`] the
 //! metrics, and [`model_dir`] the on-disk model folder. The backend is picked at run time from
 //! a `burn::tensor::Device`: `Device::flex()` on the CPU, `Device::wgpu(..)` with the `wgpu`
 //! feature.
@@ -9,6 +9,7 @@
 pub mod classify;
 pub mod data;
 pub mod evaluate;
+pub mod import;
 pub mod model;
 pub mod model_dir;
 pub mod normalize;
@@ -16,6 +17,8 @@ pub mod predict;
 pub mod train;
 
 pub use evaluate::Evaluation;
+pub use import::{import_safetensors, ImportSpec};
 pub use model::{ArchConfig, CnnConfig, CrnnConfig, GenreModel};
-pub use model_dir::{LoadedModel, ModelError, ModelMeta};
+pub use model_dir::{LoadedModel, ModelError, ModelMeta, Provenance};
+pub use predict::OutputKind;
 pub use train::{train, TrainOptions, TrainReport};

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{ArchConfig, GenreModel};
 use crate::normalize::NormStats;
+use crate::predict::OutputKind;
 
 pub const META_FILE: &str = "model.json";
 pub const WEIGHTS_FILE: &str = "model.bpk";
@@ -57,18 +58,39 @@ pub struct TrainingInfo {
     pub seconds: f64,
 }
 
+/// Where a model that was not trained here comes from, and under which licence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// What it is and who made it (e.g. musicnn 0.1.0's `MSD_musicnn` checkpoint, MTG-UPF).
+    pub source: String,
+    /// What it learned from (e.g. the Million Song Dataset's 50 most used last.fm tags).
+    pub trained_on: String,
+    /// How it was brought into genrespace (script, package and its sha256).
+    pub converted_by: String,
+    /// The licence's name and its notice, which travels with the weights.
+    pub licence: String,
+    pub notice: String,
+}
+
 /// `model.json`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ModelMeta {
     pub format_version: u32,
     pub name: String,
     pub architecture: ArchConfig,
+    /// The output labels: genres for a classifier, tags for a tagger.
     pub genres: Vec<String>,
+    /// Softmax classifier or sigmoid tagger.
+    #[serde(default)]
+    pub output: OutputKind,
     pub feature_config: FeatureConfig,
     pub normalization: NormStats,
     pub training: Option<TrainingInfo>,
     /// Latest evaluation results (e.g. on the test split), as `genrespace evaluate --json` prints.
     pub metrics: Option<serde_json::Value>,
+    /// Set for models imported from elsewhere (musicnn's taggers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
 }
 
 impl ModelMeta {
@@ -78,7 +100,12 @@ impl ModelMeta {
             std::io::ErrorKind::NotFound => ModelError::NotAModel { path: dir.to_path_buf() },
             _ => ModelError::Io { path: path.clone(), source: e },
         })?;
-        let meta: ModelMeta = serde_json::from_str(&text).map_err(|e| ModelError::Corrupt { path: path.clone(), reason: e.to_string() })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parse and check `model.json` text (`path` names it in errors).
+    pub fn parse(text: &str, path: PathBuf) -> Result<Self, ModelError> {
+        let meta: ModelMeta = serde_json::from_str(text).map_err(|e| ModelError::Corrupt { path: path.clone(), reason: e.to_string() })?;
         if meta.format_version != FORMAT_VERSION {
             return Err(ModelError::Corrupt { path, reason: format!("format version {} (this genrespace reads {FORMAT_VERSION})", meta.format_version) });
         }
@@ -101,7 +128,8 @@ impl ModelMeta {
 
     /// A fresh, untrained model of this architecture.
     pub fn init_model(&self, device: &Device) -> GenreModel {
-        self.architecture.init(self.feature_config.n_mels, self.genres.len(), device)
+        let c = &self.feature_config;
+        self.architecture.init(c.n_mels, c.slice_frames, self.genres.len(), device)
     }
 
     /// Refuse features computed with another configuration than the model's.
@@ -157,6 +185,16 @@ impl LoadedModel {
     pub fn load(dir: &Path, device: &Device) -> Result<Self, ModelError> {
         let meta = ModelMeta::read(dir)?;
         let model = load_weights(meta.init_model(device), &dir.join(WEIGHTS_FILE))?.valid();
+        Ok(Self { meta, model, device: device.clone() })
+    }
+
+    /// A model whose `model.json` text and burnpack weights are in memory (e.g. compiled into the
+    /// program); `origin` names it in errors.
+    pub fn from_memory(meta_json: &str, weights: &[u8], origin: &Path, device: &Device) -> Result<Self, ModelError> {
+        let meta = ModelMeta::parse(meta_json, origin.join(META_FILE))?;
+        let corrupt = |e: burn::store::RecordError| ModelError::Corrupt { path: origin.join(WEIGHTS_FILE), reason: format!("cannot load weights: {e}") };
+        let record = burn::store::ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(weights.to_vec())).map_err(corrupt)?;
+        let model = meta.init_model(device).try_load_record(record).map_err(corrupt)?.valid();
         Ok(Self { meta, model, device: device.clone() })
     }
 }

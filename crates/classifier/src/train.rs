@@ -23,7 +23,7 @@ use crate::evaluate::Evaluation;
 use crate::model::{ArchConfig, GenreModel};
 use crate::model_dir::{load_weights, save_weights, write_atomically, ModelError, ModelMeta, TrainingInfo, FORMAT_VERSION, META_FILE, WEIGHTS_FILE};
 use crate::normalize::NormStats;
-use crate::predict::predict_split;
+use crate::predict::{predict_split, OutputKind};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TrainError {
@@ -129,10 +129,12 @@ pub fn train(
         name: opts.name.clone(),
         architecture: opts.architecture.clone(),
         genres: genres.clone(),
+        output: OutputKind::Softmax,
         feature_config: cache.config().clone(),
         normalization: norm.clone(),
         training: None,
         metrics: None,
+        provenance: None,
     };
     let mut model: GenreModel = meta.init_model(&ad);
     let mut optim = AdamConfig::new().with_weight_decay(Some(WeightDecayConfig::new(opts.weight_decay as f32))).init();
@@ -194,7 +196,7 @@ pub fn train(
 
         let eval_split: &SplitData = if validation.n_slices() > 0 { &validation } else { &training };
         let valid_model = model.valid();
-        let per_track = predict_split(&valid_model, eval_split, &norm, device);
+        let per_track = predict_split(&valid_model, meta.output, eval_split, &norm, device);
         let tracks: Vec<(Vec<Vec<f32>>, usize)> = per_track.into_iter().enumerate().map(|(i, p)| (p, eval_split.label_index(i))).collect();
         let eval = Evaluation::compute(&tracks, &genres);
         let metrics = EpochMetrics {

@@ -34,7 +34,7 @@ fn both_architectures_map_slices_to_genre_logits() {
     let device = Device::flex();
     for (arch, mels, frames) in [(ArchConfig::Cnn(CnnConfig::default()), 128, 128), (ArchConfig::Crnn(CrnnConfig::default()), 128, 128), (tiny_crnn(), 32, 32)]
     {
-        let model = arch.init(mels, 8, &device);
+        let model = arch.init(mels, frames, 8, &device);
         let x = Tensor::<4>::random([3, 1, mels, frames], Distribution::Normal(0.0, 1.0), &device);
         let y = model.valid().forward(x);
         assert_eq!(y.dims(), [3, 8], "{}", arch.name());
@@ -47,10 +47,10 @@ fn saved_weights_load_to_identical_outputs() {
     let dir = tempfile::tempdir().unwrap();
     let device = Device::flex();
     for arch in [tiny_cnn(), tiny_crnn()] {
-        let model = arch.init(32, 3, &device).valid();
+        let model = arch.init(32, 32, 3, &device).valid();
         let path = dir.path().join(format!("{}.bpk", arch.name()));
         model.clone().save_file(&path).unwrap();
-        let loaded = arch.init(32, 3, &device).try_load_file(&path).unwrap().valid();
+        let loaded = arch.init(32, 32, 3, &device).try_load_file(&path).unwrap().valid();
         let x = Tensor::<4>::random([2, 1, 32, 32], Distribution::Normal(0.0, 1.0), &device);
         let (a, b) = (model.forward(x.clone()).into_data(), loaded.forward(x).into_data());
         assert_eq!(a, b, "{}", arch.name());
@@ -114,7 +114,7 @@ fn options(arch: ArchConfig, epochs: usize) -> TrainOptions {
 fn test_accuracy(model_dir: &Path, cache: &FeatureCache) -> f64 {
     let loaded = LoadedModel::load(model_dir, &Device::flex()).unwrap();
     let test = cache.split(Split::Test).unwrap();
-    let per_track = genrespace_classifier::predict::predict_split(&loaded.model, &test, &loaded.meta.normalization, &loaded.device);
+    let per_track = genrespace_classifier::predict::predict_split(&loaded.model, loaded.meta.output, &test, &loaded.meta.normalization, &loaded.device);
     let tracks: Vec<_> = per_track.into_iter().enumerate().map(|(i, p)| (p, test.label_index(i))).collect();
     assert!(tracks.len() >= 6);
     genrespace_classifier::Evaluation::compute(&tracks, cache.genres()).accuracy
@@ -195,10 +195,12 @@ fn bad_model_folders_are_clear_errors() {
         name: "m".into(),
         architecture: tiny_cnn(),
         genres: vec!["a".into(), "b".into()],
+        output: Default::default(),
         feature_config: small_features(),
         normalization: genrespace_classifier::normalize::NormStats { mean: vec![0.0; 32], std: vec![1.0; 32] },
         training: None,
         metrics: None,
+        provenance: None,
     };
     meta.write(tmp.path()).unwrap();
     let err = LoadedModel::load(tmp.path(), &device).err().unwrap();
@@ -209,7 +211,7 @@ fn bad_model_folders_are_clear_errors() {
     assert!(matches!(err, ModelError::Corrupt { .. }), "{err}");
 
     // Weights of another architecture.
-    ArchConfig::Cnn(CnnConfig { channels: vec![4], dropout: 0.0 }).init(32, 2, &device).save_file(tmp.path().join(WEIGHTS_FILE)).unwrap();
+    ArchConfig::Cnn(CnnConfig { channels: vec![4], dropout: 0.0 }).init(32, 32, 2, &device).save_file(tmp.path().join(WEIGHTS_FILE)).unwrap();
     assert!(LoadedModel::load(tmp.path(), &device).is_err());
 
     meta.init_model(&device).save_file(tmp.path().join(WEIGHTS_FILE)).unwrap();

@@ -45,7 +45,7 @@ fn main() {
             let lm = fx.log_mel(&y).unwrap();
             mel.push(t.elapsed().as_secs_f64());
             let t = Instant::now();
-            let m = fx.mfcc(&lm);
+            let m = fx.mfcc(&lm.data);
             mfcc.push(t.elapsed().as_secs_f64());
             n_frames = m.ncols();
 

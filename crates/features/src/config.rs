@@ -24,6 +24,18 @@ pub enum MelNorm {
     None,
 }
 
+/// How the mel power spectrogram is compressed into the model's input.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Compression {
+    /// Decibels: `power_to_db(S, ref=1.0, amin, top_db)` (librosa's log-mel).
+    #[default]
+    Db,
+    /// `log10(1 + scale * S)`, the compression musicnn's models were trained on (scale 10000).
+    /// Silence maps to 0, so no floor or dynamic-range clamp is involved.
+    Log10OnePlus(f32),
+}
+
 /// Every parameter of feature extraction. The defaults are librosa's (`librosa.load(sr=22050)`,
 /// `melspectrogram()`, `power_to_db(ref=1.0)`, `mfcc(n_mfcc=20)`) plus genrespace's slicing.
 ///
@@ -46,6 +58,8 @@ pub struct FeatureConfig {
     pub fmax: Option<f32>,
     pub mel_scale: MelScale,
     pub mel_norm: MelNorm,
+    /// How mel power becomes the model input (MFCCs are always computed from decibels).
+    pub compression: Compression,
     /// Floor applied before taking logs (librosa's `amin`).
     pub amin: f32,
     /// Dynamic range kept below the spectrogram's maximum, in dB (librosa's `top_db`).
@@ -71,6 +85,7 @@ impl Default for FeatureConfig {
             fmax: None,
             mel_scale: MelScale::Slaney,
             mel_norm: MelNorm::Slaney,
+            compression: Compression::Db,
             amin: 1e-10,
             top_db: Some(80.0),
             n_mfcc: 20,
@@ -87,6 +102,33 @@ impl Default for FeatureConfig {
 pub struct ConfigError(pub String);
 
 impl FeatureConfig {
+    /// The front end of musicnn's pretrained taggers (Pons & Serra, 2019): 16 kHz, n_fft 512,
+    /// hop 256, 96 Slaney mels, `log10(1 + 10000 S)`, patches of 187 frames (3 s) without
+    /// overlap — `musicnn.extractor.batch_data`. musicnn itself casts the mel power to float16
+    /// before compressing, which overflows to infinity on loud bins (> 65504); genrespace
+    /// computes in float32 throughout, so loud passages keep finite, ordered values.
+    pub fn musicnn() -> Self {
+        Self {
+            sample_rate: 16000,
+            n_fft: 512,
+            hop_length: 256,
+            n_mels: 96,
+            compression: Compression::Log10OnePlus(10000.0),
+            slice_frames: 187,
+            slice_hop: 187,
+            ..Self::default()
+        }
+    }
+
+    /// A named preset: `default` (librosa's defaults, 128x128 slices) or `musicnn`.
+    pub fn preset(name: &str) -> Option<Self> {
+        match name {
+            "default" | "librosa" => Some(Self::default()),
+            "musicnn" => Some(Self::musicnn()),
+            _ => None,
+        }
+    }
+
     /// The upper filter edge actually used.
     pub fn fmax_hz(&self) -> f32 {
         self.fmax.unwrap_or(self.sample_rate as f32 / 2.0)
@@ -121,6 +163,9 @@ impl FeatureConfig {
         if !(self.fmin >= 0.0 && self.fmin < self.fmax_hz() && self.fmax_hz() <= nyquist) {
             return fail(format!("need 0 <= fmin ({}) < fmax ({}) <= sample_rate/2 ({nyquist})", self.fmin, self.fmax_hz()));
         }
+        if matches!(self.compression, Compression::Log10OnePlus(scale) if !(scale > 0.0 && scale.is_finite())) {
+            return fail("the log10(1 + scale * S) compression needs a finite scale > 0".into());
+        }
         if !(self.amin > 0.0) {
             return fail("amin must be > 0".into());
         }
@@ -153,6 +198,19 @@ mod tests {
     }
 
     #[test]
+    fn musicnn_preset_is_musicnns_front_end() {
+        let c = FeatureConfig::preset("musicnn").unwrap();
+        assert_eq!((c.sample_rate, c.n_fft, c.hop_length, c.n_mels, c.slice_frames), (16000, 512, 256, 96, 187));
+        assert_eq!(c.compression, Compression::Log10OnePlus(10000.0));
+        c.validate().unwrap();
+        assert!((c.slice_seconds() - 2.992).abs() < 1e-3);
+        let json = serde_json::to_string(&c).unwrap();
+        assert!(json.contains(r#""compression":{"log10_one_plus":10000.0}"#), "{json}");
+        assert_eq!(serde_json::from_str::<FeatureConfig>(&json).unwrap(), c);
+        assert!(FeatureConfig::preset("nope").is_none());
+    }
+
+    #[test]
     fn round_trips_through_json_and_rejects_unknown_fields() {
         let c = FeatureConfig { mel_scale: MelScale::Htk, fmax: Some(8000.0), ..Default::default() };
         let json = serde_json::to_string(&c).unwrap();
@@ -172,6 +230,7 @@ mod tests {
             FeatureConfig { fmin: 9000.0, fmax: Some(8000.0), ..Default::default() },
             FeatureConfig { n_mfcc: 200, ..Default::default() },
             FeatureConfig { amin: 0.0, ..Default::default() },
+            FeatureConfig { compression: Compression::Log10OnePlus(0.0), ..Default::default() },
         ];
         for c in bad {
             assert!(c.validate().is_err(), "{c:?}");

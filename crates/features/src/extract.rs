@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use genrespace_audio::{decode_file, resample, AudioError, DecodeOptions, Tags};
 use ndarray::Array2;
 
-use crate::config::{ConfigError, FeatureConfig};
+use crate::config::{Compression, ConfigError, FeatureConfig};
 use crate::db::power_to_db_in_place;
 use crate::mel::MelFilterbank;
 use crate::mfcc::Mfcc;
@@ -25,11 +25,13 @@ pub enum FeatureError {
     EmptySignal,
 }
 
-/// A log-mel spectrogram in dB, `(n_mels, n_frames)`, and the floor it was clamped to.
+/// A compressed mel spectrogram `(n_mels, n_frames)` — the model input, in dB or
+/// `log10(1 + c S)` as the config says — and the value silence has in it (the dB floor the
+/// spectrogram was clamped to, or 0), used to pad clips shorter than a slice.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogMel {
     pub data: Array2<f32>,
-    pub floor_db: f32,
+    pub floor: f32,
 }
 
 impl LogMel {
@@ -111,28 +113,54 @@ impl FeatureExtractor {
         Ok(frames.reversed_axes().as_standard_layout().into_owned())
     }
 
-    /// The log-mel spectrogram in dB (`power_to_db(melspectrogram(y), ref=1.0)`).
+    /// The model input of samples: the compressed mel spectrogram (`power_to_db(melspectrogram(y),
+    /// ref=1.0)` by default, `log10(1 + 10000 melspectrogram(y))` for the musicnn preset).
     pub fn log_mel(&self, samples: &[f32]) -> Result<LogMel, FeatureError> {
-        let mut data = self.mel_power(samples)?;
-        let floor_db = power_to_db_in_place(&mut data, self.config.amin, self.config.top_db);
-        Ok(LogMel { data, floor_db })
+        Ok(self.compress(self.mel_power(samples)?))
     }
 
-    /// MFCCs `(n_mfcc, n_frames)` of a log-mel spectrogram (`librosa.feature.mfcc`).
-    pub fn mfcc(&self, log_mel: &LogMel) -> Array2<f32> {
-        self.mfcc.apply(&log_mel.data)
+    /// Compress a mel power spectrogram as the config says.
+    pub fn compress(&self, mut power: Array2<f32>) -> LogMel {
+        match self.config.compression {
+            Compression::Db => {
+                let floor = power_to_db_in_place(&mut power, self.config.amin, self.config.top_db);
+                LogMel { data: power, floor }
+            }
+            Compression::Log10OnePlus(scale) => {
+                power.mapv_inplace(|s| (scale * s).ln_1p() * std::f32::consts::LOG10_E);
+                LogMel { data: power, floor: 0.0 }
+            }
+        }
     }
 
-    /// The CNN input slices of a log-mel spectrogram.
+    /// MFCCs `(n_mfcc, n_frames)` of a log-mel spectrogram in dB (`librosa.feature.mfcc`).
+    pub fn mfcc(&self, log_mel_db: &Array2<f32>) -> Array2<f32> {
+        self.mfcc.apply(log_mel_db)
+    }
+
+    /// The model input and the MFCCs of samples. MFCCs are always the DCT of decibels (what
+    /// librosa and the DTW rerank expect), whatever compression the model input uses.
+    pub fn log_mel_and_mfcc(&self, samples: &[f32]) -> Result<(LogMel, Array2<f32>), FeatureError> {
+        let power = self.mel_power(samples)?;
+        if self.config.compression == Compression::Db {
+            let log_mel = self.compress(power);
+            let mfcc = self.mfcc(&log_mel.data);
+            return Ok((log_mel, mfcc));
+        }
+        let mut db = power.clone();
+        power_to_db_in_place(&mut db, self.config.amin, self.config.top_db);
+        Ok((self.compress(power), self.mfcc(&db)))
+    }
+
+    /// The model input slices of a log-mel spectrogram.
     pub fn slices(&self, log_mel: &LogMel) -> Slices {
-        cut(&log_mel.data, log_mel.floor_db, self.config.slice_frames, self.config.slice_hop)
+        cut(&log_mel.data, log_mel.floor, self.config.slice_frames, self.config.slice_hop)
     }
 
     /// Decode, resample and compute log-mel and MFCC of one file.
     pub fn analyze_file(&self, path: &Path, opts: DecodeOptions) -> Result<TrackFeatures, FeatureError> {
         let (samples, audio) = self.load(path, opts)?;
-        let log_mel = self.log_mel(&samples)?;
-        let mfcc = self.mfcc(&log_mel);
+        let (log_mel, mfcc) = self.log_mel_and_mfcc(&samples)?;
         Ok(TrackFeatures {
             source_sample_rate: audio.sample_rate,
             file_duration_s: audio.file_duration_s,

@@ -19,6 +19,6 @@ pub mod psf;
 pub mod slices;
 pub mod stft;
 
-pub use config::{ConfigError, FeatureConfig, MelNorm, MelScale};
+pub use config::{Compression, ConfigError, FeatureConfig, MelNorm, MelScale};
 pub use extract::{FeatureError, FeatureExtractor, LogMel, TrackFeatures};
 pub use slices::Slices;

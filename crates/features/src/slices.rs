@@ -25,12 +25,12 @@ impl Slices {
 ///
 /// Windows lie fully inside the spectrogram (a tail shorter than a window is left out, as every
 /// window must be real audio of the same length). A clip shorter than one window still yields one
-/// slice, padded on the right with `floor_db` — the value silence has after `power_to_db` — so no
+/// slice, padded on the right with `floor` — the value silence has in the compressed spectrogram — so no
 /// track is ever dropped silently.
-pub fn cut(log_mel: &Array2<f32>, floor_db: f32, frames: usize, hop: usize) -> Slices {
+pub fn cut(log_mel: &Array2<f32>, floor: f32, frames: usize, hop: usize) -> Slices {
     let (n_mels, n_frames) = log_mel.dim();
     if n_frames < frames {
-        let mut data = Array3::from_elem((1, n_mels, frames), floor_db);
+        let mut data = Array3::from_elem((1, n_mels, frames), floor);
         data.slice_mut(s![0, .., ..n_frames]).assign(log_mel);
         return Slices { data, starts: vec![0] };
     }

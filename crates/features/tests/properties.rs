@@ -67,7 +67,7 @@ fn silence_gives_the_floor_everywhere() {
     let fx = extractor();
     let t = fx.analyze_file(&path, DecodeOptions::default()).unwrap();
     assert!(t.log_mel.data.iter().all(|&v| v == -100.0), "silence must sit at 10 log10(amin)");
-    assert_eq!(t.log_mel.floor_db, -100.0);
+    assert_eq!(t.log_mel.floor, -100.0);
     assert!(t.mfcc.iter().all(|v| v.is_finite()));
     let slices = fx.slices(&t.log_mel);
     assert_eq!(slices.len(), 1);
@@ -84,7 +84,7 @@ fn clips_shorter_than_n_fft_still_give_one_padded_slice() {
         assert!(lm.data.iter().all(|v| v.is_finite()));
         let slices = fx.slices(&lm);
         assert_eq!(slices.len(), 1);
-        assert_eq!(slices.data[[0, 0, 127]], lm.floor_db);
+        assert_eq!(slices.data[[0, 0, 127]], lm.floor);
     }
     assert!(fx.log_mel(&[]).is_err(), "an empty signal is an error, not a panic");
 }

@@ -16,7 +16,7 @@ use std::time::Instant;
 use genrespace_audio::Tags;
 use genrespace_recommender::analysis::Analysis;
 use genrespace_recommender::sequence::MfccSequence;
-use genrespace_recommender::{make_playlist, Analyzer, Library, LibraryMeta, PlaylistOptions, Query, RecommenderError, Rerank, SequenceConfig};
+use genrespace_recommender::{make_playlist, Analyzer, Library, LibraryMeta, PlaylistOptions, Query, RecommenderError, Rerank, SequenceConfig, Space};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -57,6 +57,7 @@ fn generate(db: &Path, model: &Path) -> Result<(), Box<dyn std::error::Error>> {
                 let data = (0..frames * dims).map(|k| timbre[k % dims] + rng.random_range(-5.0f32..5.0)).collect();
                 let analysis = Analysis {
                     top_genre: genres[lean].clone(),
+                    embedding: vector.clone(),
                     vector,
                     sequence: MfccSequence { dims, data },
                     tags: Tags { title: Some(format!("Track {i}")), artist: Some(format!("Artist {}", i / 12)), ..Default::default() },
@@ -95,7 +96,7 @@ fn query(db: &Path) -> Result<(), Box<dyn std::error::Error>> {
         // As the CLI does it: open, load the genre vectors, resolve, search and rerank.
         let lib = Library::open(db)?;
         let t_load = Instant::now();
-        let vectors = lib.genre_vectors()?;
+        let vectors = lib.vectors(Space::Genres)?;
         load.push(t_load.elapsed().as_secs_f64() * 1e3);
         let query = resolve(&lib, Path::new(&path))?;
         let p = make_playlist(&lib, &vectors, &query, &PlaylistOptions { rerank, ..Default::default() })?;

@@ -1,5 +1,6 @@
-//! From an audio file to what the library keeps of it: the genre vector (the model's mean
-//! softmax over the track's slices) and the pooled MFCC sequence.
+//! From an audio file to what the library keeps of it: the genre vector (the model's mean output
+//! probabilities over the track's slices), the embedding (its mean last hidden layer) and the
+//! pooled MFCC sequence.
 //!
 //! Split in two so the costly, thread-safe part (decode, log-mel, MFCC) runs on every core while
 //! the model, which runs its own parallel kernels, is fed from one thread: [`prepare_file`] then
@@ -22,7 +23,8 @@ use crate::sequence::{MfccSequence, SequenceConfig};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelIdentity {
     pub name: String,
-    /// Where the model was loaded from (absolute), to find it again for queries.
+    /// Where the model was loaded from (absolute, or `builtin:NAME` for a model compiled into
+    /// the program), to find it again for queries.
     pub dir: PathBuf,
     /// BLAKE3 of the weights file: the same name with retrained weights is another model.
     pub weights_blake3: String,
@@ -43,6 +45,7 @@ pub struct Prepared {
 #[derive(Debug, Clone)]
 pub struct Analysis {
     pub vector: Vec<f32>,
+    pub embedding: Vec<f32>,
     pub top_genre: String,
     pub sequence: MfccSequence,
     pub tags: Tags,
@@ -82,11 +85,18 @@ pub struct Analyzer {
 }
 
 impl Analyzer {
+    /// The model of the folder `model_dir`.
     pub fn load(model_dir: &Path, device: &Device) -> Result<Self, RecommenderError> {
         let model = LoadedModel::load(model_dir, device)?;
         let weights = model_dir.join(genrespace_classifier::model_dir::WEIGHTS_FILE);
         let weights_blake3 = crate::hash::file_blake3(&weights).map_err(|e| RecommenderError::Io { path: weights.clone(), source: e })?;
         let dir = std::fs::canonicalize(model_dir).map_err(|e| RecommenderError::Io { path: model_dir.to_path_buf(), source: e })?;
+        Ok(Self::new(model, dir, weights_blake3))
+    }
+
+    /// An analyzer for a model already loaded (e.g. one compiled into the program), known as
+    /// `dir` and identified by the BLAKE3 of its weights.
+    pub fn new(model: LoadedModel, dir: PathBuf, weights_blake3: String) -> Self {
         let identity = ModelIdentity {
             name: model.meta.name.clone(),
             dir,
@@ -94,7 +104,7 @@ impl Analyzer {
             genres: model.meta.genres.clone(),
             feature_config: model.meta.feature_config.clone(),
         };
-        Ok(Self { fx: model.extractor(), model, identity })
+        Self { fx: model.extractor(), model, identity }
     }
 
     pub fn identity(&self) -> &ModelIdentity {
@@ -107,9 +117,9 @@ impl Analyzer {
 
     /// Run the model over prepared slices.
     pub fn embed(&self, prepared: Prepared) -> Analysis {
-        let vector = self.model.genre_vector(&prepared.slices);
+        let (vector, embedding) = self.model.track_vectors(&prepared.slices);
         let top_genre = self.identity.genres[argmax(&vector)].clone();
-        Analysis { vector, top_genre, sequence: prepared.sequence, tags: prepared.tags, duration_s: prepared.duration_s }
+        Analysis { vector, embedding, top_genre, sequence: prepared.sequence, tags: prepared.tags, duration_s: prepared.duration_s }
     }
 
     /// Analyse one file end to end (a query outside the library).

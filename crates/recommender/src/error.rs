@@ -16,8 +16,10 @@ pub enum RecommenderError {
         #[source]
         source: rusqlite::Error,
     },
-    #[error("{path}: the library was indexed with model {db_model} and cannot be mixed with model {model}; index into another --db, or delete this one to rebuild it")]
+    #[error("{path}: the library was indexed with model {db_model} and cannot be mixed with model {model}; keep using the library's model with --model, or re-index: index into another --db (or delete this one) to rebuild it with the new model")]
     ModelMismatch { path: PathBuf, db_model: String, model: String },
+    #[error("{path}: {missing} of {total} tracks have no embedding (indexed before genrespace stored embeddings, or with a model that has none); re-index with `genrespace index --db {path}`, or use --space genres")]
+    MissingEmbeddings { path: PathBuf, missing: usize, total: usize },
     #[error("{path}: the library is empty (index some music first: `genrespace index --library DIR --db {path}`)")]
     EmptyLibrary { path: PathBuf },
     #[error("{path}: {reason}")]

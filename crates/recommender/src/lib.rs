@@ -1,10 +1,11 @@
 //! Recommendations for genrespace: the last stage of the pipeline.
 //!
 //! A music library is indexed into SQLite ([`library`], [`index`]): each track's genre vector
-//! (the classifier's mean softmax over its slices, a point in genre space) and a compact MFCC
-//! sequence ([`sequence`]). A playlist ([`playlist`]) is the query's nearest neighbours in genre
-//! space ([`search`], exact Euclidean), reranked by dynamic time warping between MFCC sequences
-//! ([`rerank`], [`dtw`]).
+//! (the model's mean output probabilities over its slices, a point in genre space), its
+//! embedding (the mean last hidden layer) and a compact MFCC sequence ([`sequence`]). A playlist
+//! ([`playlist`]) is the query's nearest neighbours in one of the two spaces ([`search`], exact
+//! Euclidean), reranked by dynamic time warping between MFCC sequences ([`rerank`], [`dtw`]);
+//! [`quality`] measures how often playlists keep to the query's album, artist, genre or folder.
 
 pub mod analysis;
 pub mod dtw;
@@ -13,6 +14,7 @@ pub mod hash;
 pub mod index;
 pub mod library;
 pub mod playlist;
+pub mod quality;
 pub mod rerank;
 pub mod search;
 pub mod sequence;
@@ -20,6 +22,7 @@ pub mod sequence;
 pub use analysis::{Analyzer, ModelIdentity};
 pub use error::RecommenderError;
 pub use index::{index_library, IndexOptions, IndexReport};
-pub use library::{Library, LibraryMeta};
+pub use library::{Library, LibraryMeta, Space};
 pub use playlist::{make_playlist, Playlist, PlaylistOptions, Query, Rerank};
+pub use quality::{playlist_quality, Label, PlaylistQuality};
 pub use sequence::SequenceConfig;

@@ -4,8 +4,9 @@
 //! with), `tracks` (path as found in the music folder, the real path behind any symlinks, size,
 //! mtime, content hash, tags, duration, top genre), `vectors` (the
 //! genre vectors, in a table of their own so the nearest-neighbour scan reads a few MB and never
-//! touches text or sequences) and `sequences` (pooled MFCC frames for DTW). A track's three rows
-//! are written in one transaction, so a killed index run leaves every track either complete or
+//! touches text or sequences), `embeddings` (the model's mean penultimate activations, the other
+//! space a playlist can search, see [`Space`]) and `sequences` (pooled MFCC frames for DTW). A
+//! track's rows are written in one transaction, so a killed index run leaves every track either complete or
 //! absent. WAL journaling keeps readers working while an index run writes.
 
 use std::path::{Path, PathBuf};
@@ -39,11 +40,33 @@ CREATE TABLE IF NOT EXISTS vectors (
     track_id INTEGER PRIMARY KEY REFERENCES tracks(id) ON DELETE CASCADE,
     data BLOB NOT NULL
 );
+CREATE TABLE IF NOT EXISTS embeddings (
+    track_id INTEGER PRIMARY KEY REFERENCES tracks(id) ON DELETE CASCADE,
+    data BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS sequences (
     track_id INTEGER PRIMARY KEY REFERENCES tracks(id) ON DELETE CASCADE,
     data BLOB NOT NULL
 );
 ";
+
+/// The space a playlist searches: the model's outputs (genre or tag probabilities, axes with
+/// names) or its embedding (the last hidden layer: more dimensions, no names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Space {
+    Genres,
+    Embedding,
+}
+
+impl Space {
+    fn table(self) -> &'static str {
+        match self {
+            Space::Genres => "vectors",
+            Space::Embedding => "embeddings",
+        }
+    }
+}
 
 /// What the library records of how it was built.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -93,7 +116,7 @@ pub struct Known {
     pub hash: String,
 }
 
-/// Every genre vector of the library, contiguous, for the nearest-neighbour scan.
+/// Every track's point in one [`Space`], contiguous, for the nearest-neighbour scan.
 #[derive(Debug, Clone, Default)]
 pub struct GenreVectors {
     pub ids: Vec<i64>,
@@ -120,6 +143,8 @@ impl Library {
         match existing {
             Some(stored) => {
                 check_same_model(path, &stored, &meta)?;
+                // Libraries from before embeddings were stored gain the table; re-indexed tracks fill it.
+                conn.execute_batch(SCHEMA).map_err(sql(path))?;
                 Ok(Self { conn, path: path.to_path_buf(), meta: stored })
             }
             None => {
@@ -216,6 +241,7 @@ impl Library {
             )
             .map_err(sql(&db))?;
         tx.execute("INSERT OR REPLACE INTO vectors(track_id, data) VALUES (?1, ?2)", params![id, floats_to_bytes(&analysis.vector)]).map_err(sql(&db))?;
+        tx.execute("INSERT OR REPLACE INTO embeddings(track_id, data) VALUES (?1, ?2)", params![id, floats_to_bytes(&analysis.embedding)]).map_err(sql(&db))?;
         tx.execute("INSERT OR REPLACE INTO sequences(track_id, data) VALUES (?1, ?2)", params![id, analysis.sequence.to_bytes()]).map_err(sql(&db))?;
         tx.commit().map_err(sql(&db))?;
         Ok(id)
@@ -239,22 +265,46 @@ impl Library {
         tx.commit().map_err(sql(&db))
     }
 
-    /// Every genre vector, for the neighbour search.
-    pub fn genre_vectors(&self) -> Result<GenreVectors, RecommenderError> {
-        let dims = self.meta.model.genres.len();
+    /// Every track's point in `space`, for the neighbour search. Every track must have one: a
+    /// library indexed before embeddings were stored says to re-index.
+    pub fn vectors(&self, space: Space) -> Result<GenreVectors, RecommenderError> {
+        let (count, dims) = self.space_shape(space)?;
+        let tracks = self.len()?;
+        if count < tracks {
+            return Err(RecommenderError::MissingEmbeddings { path: self.path.clone(), missing: tracks - count, total: tracks });
+        }
         let mut out = GenreVectors { dims, ..Default::default() };
-        let mut stmt = self.conn.prepare_cached("SELECT track_id, data FROM vectors ORDER BY track_id").map_err(sql(&self.path))?;
+        let mut stmt = self.conn.prepare_cached(&format!("SELECT track_id, data FROM {} ORDER BY track_id", space.table())).map_err(sql(&self.path))?;
         let mut rows = stmt.query([]).map_err(sql(&self.path))?;
         while let Some(row) = rows.next().map_err(sql(&self.path))? {
             let id: i64 = row.get(0).map_err(sql(&self.path))?;
             let bytes = row.get_ref(1).and_then(|v| v.as_blob().map_err(Into::into)).map_err(sql(&self.path))?;
             if bytes.len() != dims * 4 {
-                return Err(self.corrupt(format!("track {id}: genre vector of {} bytes, expected {}", bytes.len(), dims * 4)));
+                return Err(self.corrupt(format!("track {id}: {space:?} vector of {} bytes, expected {}", bytes.len(), dims * 4)));
             }
             out.ids.push(id);
             out.data.extend(bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])));
         }
         Ok(out)
+    }
+
+    /// How many tracks have a point in `space`, and its dimension (genres: the model's labels;
+    /// embedding: the length stored, 0 for a library without embeddings).
+    fn space_shape(&self, space: Space) -> Result<(usize, usize), RecommenderError> {
+        if space == Space::Genres {
+            let n: i64 = self.conn.query_row("SELECT COUNT(*) FROM vectors", [], |r| r.get(0)).map_err(sql(&self.path))?;
+            return Ok((n as usize, self.meta.model.genres.len()));
+        }
+        let has_table: bool = self
+            .conn
+            .query_row("SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'embeddings')", [], |r| r.get(0))
+            .map_err(sql(&self.path))?;
+        if !has_table {
+            return Ok((0, 0));
+        }
+        let (n, bytes): (i64, Option<i64>) =
+            self.conn.query_row("SELECT COUNT(*), MAX(LENGTH(data)) FROM embeddings", [], |r| Ok((r.get(0)?, r.get(1)?))).map_err(sql(&self.path))?;
+        Ok((n as usize, bytes.unwrap_or(0) as usize / 4))
     }
 
     /// The track stored under `path`, compared as given against the paths found in the music
@@ -293,6 +343,23 @@ impl Library {
     pub fn vector(&self, id: i64) -> Result<Vec<f32>, RecommenderError> {
         let bytes: Vec<u8> = self.conn.query_row("SELECT data FROM vectors WHERE track_id = ?1", params![id], |r| r.get(0)).map_err(sql(&self.path))?;
         bytes_to_floats(&bytes).filter(|v| v.len() == self.meta.model.genres.len()).ok_or_else(|| self.corrupt(format!("track {id}: bad genre vector")))
+    }
+
+    /// A track's embedding, if the library stored one for it.
+    pub fn embedding(&self, id: i64) -> Result<Option<Vec<f32>>, RecommenderError> {
+        if self.space_shape(Space::Embedding)?.0 == 0 {
+            return Ok(None);
+        }
+        let bytes: Option<Vec<u8>> =
+            self.conn.query_row("SELECT data FROM embeddings WHERE track_id = ?1", params![id], |r| r.get(0)).optional().map_err(sql(&self.path))?;
+        bytes.map(|b| bytes_to_floats(&b).ok_or_else(|| self.corrupt(format!("track {id}: bad embedding")))).transpose()
+    }
+
+    /// Ids of the tracks whose most likely genre is `genre`.
+    pub fn ids_with_top_genre(&self, genre: &str) -> Result<std::collections::HashSet<i64>, RecommenderError> {
+        let mut stmt = self.conn.prepare_cached("SELECT id FROM tracks WHERE top_genre = ?1").map_err(sql(&self.path))?;
+        let ids = stmt.query_map(params![genre], |r| r.get(0)).map_err(sql(&self.path))?;
+        ids.collect::<Result<_, _>>().map_err(sql(&self.path))
     }
 
     /// A track's pooled MFCC sequence.

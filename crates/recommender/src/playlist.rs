@@ -1,18 +1,19 @@
-//! A playlist for a query song: its nearest neighbours in genre space (stage 1), reranked by DTW
-//! between MFCC sequences (stage 2, see [`crate::rerank`]), with exact duplicates of the query
-//! left out and at most N tracks per artist when asked.
+//! A playlist for a query song: its nearest neighbours in genre space or in the model's
+//! embedding space (stage 1, see [`Space`]), reranked by DTW between MFCC sequences (stage 2, see
+//! [`crate::rerank`]), with exact duplicates of the query left out and at most N tracks per
+//! artist when asked.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use genrespace_classifier::predict::{argmax, ranked_genres};
+use genrespace_classifier::predict::ranked_genres;
 use serde::Serialize;
 
 use crate::analysis::{Analysis, Analyzer};
 use crate::error::RecommenderError;
 use crate::hash::file_blake3;
-use crate::library::{GenreVectors, Library, TrackRow};
+use crate::library::{GenreVectors, Library, Space, TrackRow};
 use crate::rerank::{rerank, RerankParams};
 use crate::search::{nearest, Filter, Neighbour};
 use crate::sequence::MfccSequence;
@@ -28,6 +29,8 @@ pub enum Rerank {
 pub struct PlaylistOptions {
     /// Tracks in the playlist.
     pub n: usize,
+    /// The space whose neighbours are the candidates.
+    pub space: Space,
     pub rerank: Rerank,
     /// Genre-space candidates the DTW rerank looks at (at least `n`).
     pub candidates: usize,
@@ -43,7 +46,7 @@ pub struct PlaylistOptions {
 
 impl Default for PlaylistOptions {
     fn default() -> Self {
-        Self { n: 10, rerank: Rerank::Dtw, candidates: 50, dtw_weight: 0.5, band: 0.1, within_genre: false, max_per_artist: None }
+        Self { n: 10, space: Space::Genres, rerank: Rerank::Dtw, candidates: 50, dtw_weight: 0.5, band: 0.1, within_genre: false, max_per_artist: None }
     }
 }
 
@@ -63,10 +66,13 @@ pub struct QueryInfo {
     pub genres: Vec<(String, f32)>,
 }
 
-/// A resolved query: where it sits in genre space, its sequence, and what it must not return.
+/// A resolved query: where it sits in genre space and embedding space, its sequence, and what
+/// it must not return.
 pub struct Query {
     pub info: QueryInfo,
     pub vector: Vec<f32>,
+    /// Absent for a library track stored before embeddings were.
+    pub embedding: Option<Vec<f32>>,
     pub sequence: MfccSequence,
     /// Library tracks that are the query or exact copies of it.
     pub exclude: HashSet<i64>,
@@ -108,7 +114,7 @@ impl Query {
         let start = Instant::now();
         let analyzer = analyzer()?;
         lib.check_model(analyzer.identity())?;
-        let Analysis { vector, top_genre, sequence, tags, .. } = analyzer.analyze(&canonical, &lib.meta().sequence, None)?;
+        let Analysis { vector, embedding, top_genre, sequence, tags, .. } = analyzer.analyze(&canonical, &lib.meta().sequence, None)?;
         Ok(Self {
             info: QueryInfo {
                 path: canonical,
@@ -120,6 +126,7 @@ impl Query {
                 top_genre,
             },
             vector,
+            embedding: Some(embedding),
             sequence,
             exclude: HashSet::new(),
             analysis_seconds: start.elapsed().as_secs_f64(),
@@ -142,10 +149,23 @@ impl Query {
                 top_genre: row.top_genre,
             },
             sequence: lib.sequence(row.id)?,
+            embedding: lib.embedding(row.id)?,
             vector,
             exclude,
             analysis_seconds: 0.0,
         })
+    }
+}
+
+impl Query {
+    /// Where the query sits in `space`.
+    pub fn point(&self, space: Space, lib: &Library) -> Result<&[f32], RecommenderError> {
+        match space {
+            Space::Genres => Ok(&self.vector),
+            Space::Embedding => {
+                self.embedding.as_deref().ok_or_else(|| RecommenderError::MissingEmbeddings { path: lib.path().to_path_buf(), missing: 1, total: 1 })
+            }
+        }
     }
 }
 
@@ -163,7 +183,8 @@ pub struct Entry {
     pub album: Option<String>,
     pub duration_s: f64,
     pub top_genre: String,
-    pub genre_distance: f64,
+    /// Euclidean distance to the query in the playlist's space.
+    pub distance: f64,
     /// Per-step DTW distance between MFCC sequences (absent without rerank).
     pub dtw_distance: Option<f64>,
     /// What the playlist is ordered by (lower is closer).
@@ -183,17 +204,20 @@ pub struct Timings {
 pub struct Playlist {
     pub query: QueryInfo,
     pub tracks: Vec<Entry>,
+    pub space: Space,
     pub rerank: Rerank,
     pub timings: Timings,
 }
 
-/// Build the playlist of `query` from `lib` (whose genre vectors are `vectors`).
+/// Build the playlist of `query` from `lib`, whose points in `opts.space` are `vectors`.
 pub fn make_playlist(lib: &Library, vectors: &GenreVectors, query: &Query, opts: &PlaylistOptions) -> Result<Playlist, RecommenderError> {
     if vectors.ids.is_empty() {
         return Err(RecommenderError::EmptyLibrary { path: lib.path().to_path_buf() });
     }
     let mut timings = Timings { query_analysis_ms: query.analysis_seconds * 1e3, ..Default::default() };
-    let filter = Filter { exclude: query.exclude.clone(), top_genre: opts.within_genre.then(|| argmax(&query.vector)) };
+    let only = if opts.within_genre { Some(lib.ids_with_top_genre(&query.info.top_genre)?) } else { None };
+    let filter = Filter { exclude: query.exclude.clone(), only };
+    let point = query.point(opts.space, lib)?;
     let n = opts.n.max(1);
     let mut k = match opts.rerank {
         Rerank::Dtw => opts.candidates.max(n),
@@ -201,7 +225,7 @@ pub fn make_playlist(lib: &Library, vectors: &GenreVectors, query: &Query, opts:
     };
     loop {
         let t = Instant::now();
-        let neighbours = nearest(vectors, &query.vector, k, &filter);
+        let neighbours = nearest(vectors, point, k, &filter);
         let rows = distinct_content(lib.tracks(&neighbours.iter().map(|c| c.id).collect::<Vec<_>>())?);
         timings.search_ms += t.elapsed().as_secs_f64() * 1e3;
         let t = Instant::now();
@@ -210,7 +234,7 @@ pub fn make_playlist(lib: &Library, vectors: &GenreVectors, query: &Query, opts:
         let tracks = pick(ranked, n, opts.max_per_artist);
         // Too few after the artist limit: widen the candidate set, unless it already holds everything.
         if tracks.len() >= n || neighbours.len() < k {
-            return Ok(Playlist { query: query.info.clone(), tracks, rerank: opts.rerank, timings });
+            return Ok(Playlist { query: query.info.clone(), tracks, space: opts.space, rerank: opts.rerank, timings });
         }
         k *= 4;
     }
@@ -233,7 +257,7 @@ fn rank(lib: &Library, query: &Query, neighbours: &[Neighbour], rows: &[TrackRow
         album: row.album.clone(),
         duration_s: row.duration_s,
         top_genre: row.top_genre.clone(),
-        genre_distance: distance[&row.id] as f64,
+        distance: distance[&row.id] as f64,
         dtw_distance: dtw,
         score,
     };

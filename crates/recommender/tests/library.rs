@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use burn::tensor::Device;
 use genrespace_recommender::{
-    index_library, make_playlist, Analyzer, IndexOptions, Library, LibraryMeta, PlaylistOptions, Query, RecommenderError, Rerank, SequenceConfig,
+    index_library, make_playlist, Analyzer, IndexOptions, Library, LibraryMeta, PlaylistOptions, Query, RecommenderError, Rerank, SequenceConfig, Space,
 };
 
 fn model_dir() -> PathBuf {
@@ -90,7 +90,7 @@ fn indexing_is_incremental_and_survives_bad_files() {
     assert!((after.duration_s - 6.0).abs() < 0.01);
     assert!(lib.track_by_path(&root.join("album2/track02.wav")).unwrap().is_none());
     // Every track has its vector and sequence: nothing half-written.
-    let vectors = lib.genre_vectors().unwrap();
+    let vectors = lib.vectors(Space::Genres).unwrap();
     assert_eq!(vectors.ids.len(), 8);
     for id in &vectors.ids {
         assert!(lib.sequence(*id).unwrap().frames() >= 6);
@@ -110,7 +110,7 @@ fn playlists_exclude_the_query_and_duplicates_and_are_ordered() {
     let db = tmp.path().join("lib.db");
     let mut lib = open(&db, &a);
     index_library(&mut lib, &a, &root, &opts()).unwrap();
-    let vectors = lib.genre_vectors().unwrap();
+    let vectors = lib.vectors(Space::Genres).unwrap();
     let outside = tmp.path().join("link.wav");
     std::os::unix::fs::symlink(root.join("album0/track03.wav"), &outside).unwrap();
 
@@ -178,7 +178,7 @@ fn bad_input_gives_clear_errors() {
     let mut lib = open(&db, &a);
     let r = index_library(&mut lib, &a, &empty_root, &opts()).unwrap();
     assert_eq!(r.total, 0);
-    let vectors = lib.genre_vectors().unwrap();
+    let vectors = lib.vectors(Space::Genres).unwrap();
     let q = tmp.path().join("q.wav");
     write_wav(&q, 3.0, 5);
     let query = Query::resolve(&lib, &q, load).unwrap();

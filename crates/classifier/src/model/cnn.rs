@@ -91,11 +91,12 @@ impl CnnConfig {
 }
 
 impl Cnn {
-    pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
+    /// Logits and the globally pooled last conv block (the embedding).
+    pub fn forward_with_embedding(&self, x: Tensor<4>) -> (Tensor<2>, Tensor<2>) {
         let x = self.blocks.iter().fold(x, |x, b| b.forward(x));
         let [batch, channels, _, _] = x.dims();
-        let x = self.pool.forward(x).reshape([batch, channels]);
-        self.head.forward(self.dropout.forward(x))
+        let pooled = self.pool.forward(x).reshape([batch, channels]);
+        (self.head.forward(self.dropout.forward(pooled.clone())), pooled)
     }
 }
 

@@ -66,7 +66,8 @@ impl CrnnConfig {
 }
 
 impl Crnn {
-    pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
+    /// Logits and the GRU's last state (the embedding).
+    pub fn forward_with_embedding(&self, x: Tensor<4>) -> (Tensor<2>, Tensor<2>) {
         let x = self.blocks.iter().fold(x, |x, b| b.forward(x));
         // [batch, channels, freq, time] -> [batch, time, channels * freq]
         let [batch, channels, freq, time] = x.dims();
@@ -74,6 +75,6 @@ impl Crnn {
         let states = self.gru.forward(seq, None);
         let hidden = states.dims()[2];
         let last = states.slice([0..batch, time - 1..time]).reshape([batch, hidden]);
-        self.head.forward(self.dropout.forward(last))
+        (self.head.forward(self.dropout.forward(last.clone())), last)
     }
 }
