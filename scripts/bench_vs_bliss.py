@@ -44,20 +44,13 @@ def main():
     ap.add_argument("--library", required=True, help="folder of <label>/<file> audio")
     ap.add_argument("--genrespace", required=True)
     ap.add_argument("--bliss", required=True)
-    ap.add_argument("--model", default="models/style-cnn")
+    ap.add_argument("--model", default="builtin:msd-musicnn")
+    ap.add_argument("--max-slices", type=int, default=10, help="patches per song genrespace indexes (0 = all)")
     ap.add_argument("-k", type=int, default=10)
     args = ap.parse_args()
-    files = sorted(str(p) for p in Path(args.library).rglob("*") if p.suffix.lower() in {".wav", ".mp3", ".flac", ".ogg"})
+    files = sorted(str(p) for p in Path(args.library).rglob("*") if p.suffix.lower() in {".wav", ".mp3", ".flac", ".ogg", ".opus", ".m4a"})
     if len(files) <= args.k:
         sys.exit(f"need more than {args.k} files in {args.library}")
-    audio_s = 0.0
-    for f in files:
-        with open(f, "rb") as fh:
-            head = fh.read(44)
-        if head[:4] == b"RIFF":
-            rate = int.from_bytes(head[24:28], "little")
-            audio_s += (os.path.getsize(f) - 44) / (2 * rate)
-
     out, bliss_s, bliss_rss = run([args.bliss, *files])
     bliss = json.loads(out)
     vecs = {s["path"]: s["analysis"] for s in bliss["songs"]}
@@ -67,12 +60,14 @@ def main():
         bliss_p.append(precision_at([p for _, p in others], q, args.k))
 
     def genrespace(max_slices, reranks):
-        """Index into a fresh database, then precision of playlists for every file."""
+        """Index into a fresh database, then precision of playlists for every file. Also returns the
+        decoded length of the library (genrespace's report: right for every container)."""
         with tempfile.TemporaryDirectory() as tmp:
             db = os.path.join(tmp, "lib.db")
             out, seconds, rss = run([args.genrespace, "index", "--json", "--model", args.model, "--library", args.library,
                                      "--db", db, "--max-slices", str(max_slices)])
-            total = json.loads(out)["total"]
+            report = json.loads(out)
+            total = report["total"]
             precision = {}
             for rerank in reranks:
                 ps = []
@@ -80,19 +75,20 @@ def main():
                     out, _, _ = run([args.genrespace, "playlist", "--json", "-n", str(args.k), "--rerank", rerank, "--db", db, q])
                     ps.append(precision_at([t["path"] for t in json.loads(out)["tracks"]], q, args.k))
                 precision[rerank] = sum(ps) / len(ps)
-        return total / seconds, rss, precision
+        return total / seconds, rss, precision, report["audio_seconds"]
 
-    gs_sps, gs_rss, gs_p = genrespace(10, ("none", "dtw"))
-    all_sps, all_rss, all_p = genrespace(0, ("none",))
+    gs_sps, gs_rss, gs_p, _ = genrespace(args.max_slices, ("none", "dtw"))
+    all_sps, all_rss, all_p, audio_s = genrespace(0, ("none",))
 
-    labels = sorted({label(f) for f in files})
-    per_label = len(files) / len(labels)
-    chance = (per_label - 1) / (len(files) - 1)
+    labels = [label(f) for f in files]
     n = len(files)
+    chance = sum(labels.count(l) - 1 for l in labels) / (n * (n - 1))
+    labels = sorted(set(labels))
+    sl = f"{args.max_slices} slices/song" if args.max_slices else "every slice"
     rows = [
         ("bliss-rs 0.13 (symphonia)", n / bliss_s, bliss_rss, sum(bliss_p) / len(bliss_p)),
-        ("genrespace (10 slices/song), rerank none", gs_sps, gs_rss, gs_p["none"]),
-        ("genrespace (10 slices/song), rerank dtw", gs_sps, gs_rss, gs_p["dtw"]),
+        (f"genrespace ({sl}), rerank none", gs_sps, gs_rss, gs_p["none"]),
+        (f"genrespace ({sl}), rerank dtw", gs_sps, gs_rss, gs_p["dtw"]),
         ("genrespace (every slice), rerank none", all_sps, all_rss, all_p["none"]),
     ]
     print(f"library: {n} files, {len(labels)} labels, {audio_s / 60:.1f} min of audio; precision@{args.k} by chance {chance:.3f}")

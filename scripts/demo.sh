@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# The main job: a playlist for a song the library has never seen, with the shipped model.
+# The main job: a playlist of real music for a song the library has never seen, with the default
+# model (musicnn's MSD tagger, compiled into the binary).
 #  1. builds genrespace (release) and installs what it needs (scripts/setup.sh);
-#  2. renders a small demo library with the style-corpus script (8 style families x 4 songs of
-#     30 s, seed 2024) and a query song from another seed (not in the library);
-#  3. indexes the library with models/style-cnn (genre vectors + MFCC sequences, SQLite);
-#  4. prints the query's playlist (genre-space neighbours reranked by DTW) and writes it as M3U8
-#     and JSON.
-# Usage: scripts/demo.sh [OUT_DIR] [QUERY_AUDIO]   (default demo-out, a rendered jazz song)
+#  2. assembles a library of real recordings from free game soundtracks that Debian packages ship
+#     (scripts/real_albums.sh: 95 tracks, 6 albums) with one Wesnoth track held out as the query;
+#  3. indexes the library (tag vectors, embeddings and MFCC sequences in SQLite);
+#  4. prints the query's playlist with its top tags, and writes it as M3U8 and JSON.
+# Usage: scripts/demo.sh [OUT_DIR] [QUERY_AUDIO]   (default demo-out, the held-out Wesnoth track)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-demo-out}"
@@ -16,15 +16,11 @@ scripts/setup.sh
 cargo build --release --locked -q
 bin="${CARGO_TARGET_DIR:-target}/release/genrespace"
 lap "built"
+library="$(scripts/real_albums.sh)"
+query="${2:-${library}-query/battle-epic.ogg}"
+lap "assembled the library"
 mkdir -p "$out"
-[ -f "$out/library/corpus.csv" ] || python3 scripts/style_corpus.py --out "$out/library" --max-styles 2 --clips-per-style 2 --seconds 30 --seed 2024 >/dev/null
-query="${2:-}"
-if [ -z "$query" ]; then
-  [ -f "$out/query/corpus.csv" ] || python3 scripts/style_corpus.py --out "$out/query" --families jazz --max-styles 1 --clips-per-style 1 --seconds 30 --seed 7 >/dev/null
-  query="$out/query/genres/jazz/jazz.00000.wav"
-fi
-lap "rendered the library"
-"$bin" index --library "$out/library/genres" --db "$out/library.db"
+"$bin" index --library "$library" --db "$out/library.db"
 lap "indexed"
 "$bin" playlist --db "$out/library.db" "$query" -n 10 | tee "$out/playlist.txt"
 "$bin" playlist --db "$out/library.db" "$query" -n 10 --format m3u --out "$out/playlist.m3u8"

@@ -120,7 +120,7 @@ def render(clip, out_dir):
         subprocess.run(["mma", "-f", str(tmp / "song.mid"), str(tmp / "song.mma")], check=True,
                        capture_output=True)
         subprocess.run(["fluidsynth", "-ni", "-q", "-O", "float", "-F", str(tmp / "song.wav"),
-                        "-r", "22050", "-g", "0.5", SOUNDFONT, str(tmp / "song.mid")], check=True,
+                        "-r", "22050", "-g", "0.5", clip["soundfont"], str(tmp / "song.mid")], check=True,
                        capture_output=True)
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(".partial.wav")
@@ -140,11 +140,16 @@ def main():
     ap.add_argument("--families", default="", help="comma-separated subset of: " + ", ".join(FAMILIES))
     ap.add_argument("--max-styles", type=int, default=0, help="use at most N styles per family")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--soundfont", default=SOUNDFONT,
+                    help="General MIDI soundfont to render with (another one, e.g. Debian's TimGM6mb, tests whether a "
+                         "model learned genres or the default soundfont's timbres)")
     args = ap.parse_args()
     for tool in ("mma", "fluidsynth", "sox"):
         if not shutil.which(tool):
             sys.exit(f"{tool} not found: run scripts/setup.sh")
-    clips = plan(args)
+    if not Path(args.soundfont).is_file():
+        sys.exit(f"{args.soundfont}: soundfont not found")
+    clips = [dict(c, soundfont=args.soundfont) for c in plan(args)]
     args.out.mkdir(parents=True, exist_ok=True)
     done = 0
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:

@@ -191,3 +191,33 @@ fn playlists_of_rendered_music_stay_in_their_family() {
         assert!(precision >= 0.6, "precision@5 with rerank {rerank} is {precision:.3}");
     }
 }
+
+/// The default model is compiled into the program: `index`, `playlist` and `classify` work from
+/// a directory with no `models/` folder, the library records `builtin:msd-musicnn`, playlists
+/// can search its embedding space and the query's top tags are printed.
+#[test]
+fn the_builtin_default_model_works_from_any_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("music");
+    for i in 0..4 {
+        write_wav(&root.join(format!("a/t{i}.wav")), 3.5, i);
+    }
+    let run = |args: &[&str]| {
+        let out = common::bin().current_dir(tmp.path()).args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let index: serde_json::Value = serde_json::from_str(&run(&["index", "--json", "--library", "music", "--db", "lib.db"])).unwrap();
+    assert_eq!(index["added"], 4);
+    let classified: serde_json::Value = serde_json::from_str(&run(&["classify", "--json", "music/a/t0.wav"])).unwrap();
+    assert_eq!(classified[0]["genres"].as_object().unwrap().len(), 50, "msd-musicnn has 50 tags");
+    let playlist: serde_json::Value =
+        serde_json::from_str(&run(&["playlist", "--json", "--db", "lib.db", "--space", "embedding", "-n", "2", "music/a/t1.wav"])).unwrap();
+    assert_eq!(playlist["space"], "embedding");
+    assert_eq!(playlist["tracks"].as_array().unwrap().len(), 2);
+    let text = run(&["playlist", "--db", "lib.db", "-n", "2", "music/a/t1.wav"]);
+    assert!(text.lines().nth(1).unwrap().contains('%'), "the query's top tags: {text}");
+    let db = rusqlite::Connection::open(tmp.path().join("lib.db")).unwrap();
+    let meta: String = db.query_row("SELECT value FROM meta WHERE key = 'library'", [], |r| r.get(0)).unwrap();
+    assert!(meta.contains("builtin:msd-musicnn"), "{meta}");
+}

@@ -31,6 +31,18 @@ pub fn load(model: &Path, device: &Device) -> Result<LoadedModel, ModelError> {
     }
 }
 
+/// A short name for `model`'s weights (name + BLAKE3 prefix): cached embeddings are filed under it.
+pub fn weights_key(model: &Path, name: &str) -> Result<String, RecommenderError> {
+    let hash = match builtin_name(model) {
+        Some(_) => blake3::hash(BUILTIN_WEIGHTS).to_hex().to_string(),
+        None => {
+            let weights = model.join(genrespace_classifier::model_dir::WEIGHTS_FILE);
+            genrespace_recommender::hash::file_blake3(&weights).map_err(|e| RecommenderError::Io { path: weights, source: e })?
+        }
+    };
+    Ok(format!("{name}-{}", &hash[..12]))
+}
+
 /// The analyzer (model + feature extractor) of `model`.
 pub fn analyzer(model: &Path, device: &Device) -> Result<Analyzer, RecommenderError> {
     match builtin_name(model) {

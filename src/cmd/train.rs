@@ -1,4 +1,5 @@
-//! `genrespace train`: train a CNN or CRNN genre model on a dataset's feature cache.
+//! `genrespace train`: train a CNN or CRNN genre model on a dataset's feature cache, or
+//! transfer a pretrained model (`--from`, optionally `--head-only`) to the dataset's genres.
 
 use std::path::PathBuf;
 
@@ -32,8 +33,17 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     cache: Option<PathBuf>,
     /// Feature configuration as JSON (default: librosa's defaults, 128x128 slices).
-    #[arg(long, value_name = "FILE.json")]
+    #[arg(long, value_name = "FILE.json", conflicts_with = "from")]
     features: Option<PathBuf>,
+    /// Start from a pretrained model (a folder or builtin:msd-musicnn): its network with a new
+    /// output layer for the dataset's genres, fed with its own features. --arch and --channels
+    /// do not apply.
+    #[arg(long, value_name = "DIR")]
+    from: Option<PathBuf>,
+    /// With --from: train only the new output layer on embeddings computed once and cached
+    /// beside the features (minutes on a CPU); without it every layer is fine-tuned.
+    #[arg(long, requires = "from", conflicts_with = "resume")]
+    head_only: bool,
     #[arg(long, default_value_t = 30)]
     epochs: usize,
     #[arg(long, default_value_t = 32)]
@@ -64,9 +74,12 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let features: FeatureConfig = match &args.features {
-        Some(p) => serde_json::from_str(&std::fs::read_to_string(p)?)?,
-        None => FeatureConfig::default(),
+    let (device, device_name) = args.device.device()?;
+    let pretrained = args.from.as_deref().map(|m| super::model::load(m, &device)).transpose()?;
+    let features: FeatureConfig = match (&args.features, &pretrained) {
+        (Some(p), _) => serde_json::from_str(&std::fs::read_to_string(p)?)?,
+        (None, Some(m)) => m.meta.feature_config.clone(),
+        (None, None) => FeatureConfig::default(),
     };
     let architecture = match args.arch {
         Arch::Cnn => ArchConfig::Cnn(CnnConfig { channels: args.channels.clone().unwrap_or(CnnConfig::default().channels), ..Default::default() }),
@@ -81,7 +94,6 @@ pub fn run(args: Args) -> Result<()> {
             ArchConfig::Crnn(c)
         }
     };
-    let (device, device_name) = args.device.device()?;
     let source = args.source.source()?;
     let cache = ensure_cache(&source, &features, args.cache.clone(), !args.json)?;
     let name = args.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "model".into());
@@ -96,7 +108,13 @@ pub fn run(args: Args) -> Result<()> {
         patience: args.patience,
         augment: Augment { time_mask: if args.spec_augment { 16 } else { 0 }, freq_mask: if args.spec_augment { 12 } else { 0 }, ..Augment::default() },
     };
-    let report = genrespace_classifier::train(&cache, &args.out, &opts, &device, device_name, args.resume, !args.json)?;
+    let report = match (&pretrained, args.head_only) {
+        (Some(m), true) => {
+            let key = super::model::weights_key(args.from.as_deref().expect("--head-only requires --from"), &m.meta.name)?;
+            genrespace_classifier::transfer::train_head(&cache, m, &key, &args.out, &opts, device_name, !args.json)?
+        }
+        _ => genrespace_classifier::train(&cache, &args.out, &opts, pretrained.as_ref(), &device, device_name, args.resume, !args.json)?,
+    };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

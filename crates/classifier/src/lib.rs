@@ -15,6 +15,7 @@ pub mod model_dir;
 pub mod normalize;
 pub mod predict;
 pub mod train;
+pub mod transfer;
 
 pub use evaluate::Evaluation;
 pub use import::{import_safetensors, ImportSpec};

@@ -93,14 +93,21 @@ pub fn argmax(v: &[f32]) -> usize {
 
 /// Per-slice probabilities of every track of a cached split, grouped by track.
 pub fn predict_split(model: &GenreModel, output: OutputKind, split: &SplitData, norm: &NormStats, device: &Device) -> Vec<Vec<Vec<f32>>> {
+    split_outputs(model, output, split, norm, device).into_iter().map(|t| t.probabilities).collect()
+}
+
+/// Per-slice probabilities and embeddings of every track of a cached split, grouped by track.
+pub fn split_outputs(model: &GenreModel, output: OutputKind, split: &SplitData, norm: &NormStats, device: &Device) -> Vec<SliceOutputs> {
     let (n_mels, frames) = split.slice_shape();
     let batcher = Batcher::new(split, norm, false);
     let refs = all_slices(split);
-    let mut per_track: Vec<Vec<Vec<f32>>> = vec![Vec::new(); split.tracks().len()];
+    let mut per_track: Vec<SliceOutputs> = vec![SliceOutputs::default(); split.tracks().len()];
     for chunk in refs.chunks(INFERENCE_BATCH) {
         let values: Vec<f32> = chunk.iter().flat_map(|&r| batcher.item(r, &Augment::none(), None::<&mut rand_chacha::ChaCha8Rng>)).collect();
-        for (r, p) in chunk.iter().zip(slice_outputs(model, output, &values, n_mels, frames, device).probabilities) {
-            per_track[r.track].push(p);
+        let out = slice_outputs(model, output, &values, n_mels, frames, device);
+        for ((r, p), e) in chunk.iter().zip(out.probabilities).zip(out.embeddings) {
+            per_track[r.track].probabilities.push(p);
+            per_track[r.track].embeddings.push(e);
         }
     }
     per_track

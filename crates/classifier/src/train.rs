@@ -1,6 +1,12 @@
 //! The training loop: Adam with weight decay and a cosine learning-rate schedule, light
 //! augmentation, validation every epoch, the best epoch kept, early stopping, and a checkpoint
 //! after every epoch so that `--resume` continues a killed run where it stopped.
+//!
+//! [`train`] reads as its steps: [`splits`], [`starting_model`] (fresh, or a pretrained network
+//! under a new head), [`restore`] (on `--resume`), then per epoch [`fit_epoch`], [`validate`],
+//! the metrics line, the best weights and [`save_checkpoint`]. genrespace keeps its own loop
+//! rather than burn-train's `Learner` for the checkpoint layout `--resume` relies on, kdam
+//! progress and reproducible seeding per epoch.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -8,7 +14,9 @@ use std::time::Instant;
 
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::decay::WeightDecayConfig;
-use burn::optim::{AdamConfig, GradientsParams};
+use burn::optim::lr_scheduler::cosine::CosineAnnealingLrSchedulerConfig;
+use burn::optim::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use genrespace_datasets::cache::{CacheError, FeatureCache, SplitData};
 use genrespace_datasets::Split;
@@ -21,7 +29,9 @@ use serde::{Deserialize, Serialize};
 use crate::data::{all_slices, Augment, Batcher};
 use crate::evaluate::Evaluation;
 use crate::model::{ArchConfig, GenreModel};
-use crate::model_dir::{load_weights, save_weights, write_atomically, ModelError, ModelMeta, TrainingInfo, FORMAT_VERSION, META_FILE, WEIGHTS_FILE};
+use crate::model_dir::{
+    load_weights, save_weights, write_atomically, LoadedModel, ModelError, ModelMeta, TrainingInfo, FORMAT_VERSION, META_FILE, WEIGHTS_FILE,
+};
 use crate::normalize::NormStats;
 use crate::predict::{predict_split, OutputKind};
 
@@ -86,18 +96,159 @@ pub struct TrainReport {
 
 const CHECKPOINT: &str = "checkpoint";
 
-fn cosine_lr(base: f64, step: usize, total: usize) -> f64 {
-    let t = step as f64 / total.max(1) as f64;
-    let floor = 0.02 * base;
-    floor + (base - floor) * 0.5 * (1.0 + (std::f64::consts::PI * t).cos())
+/// The learning rate of every step: a cosine from `base` down to 2 % of it over `total_steps`
+/// (burn-optim's cosine annealing).
+pub(crate) fn cosine_schedule(base: f64, total_steps: usize) -> Result<ModuleLrScheduler, TrainError> {
+    CosineAnnealingLrSchedulerConfig::new(base, total_steps.max(1)).with_min_lr(0.02 * base).init().map_err(TrainError::Invalid)
 }
 
-/// Train a model on `cache` into `out`. `device` is a plain device (`Device::flex()`, a wgpu
-/// device); training runs on its autodiff version. With `resume`, continue from `out/checkpoint`.
+/// The training and validation splits of `cache`. Both must hold tracks: the best epoch and
+/// early stopping are decided on validation accuracy, and validating on the training split
+/// instead would silently pick the most over-fitted epoch.
+pub(crate) fn splits(cache: &FeatureCache) -> Result<(SplitData, SplitData), TrainError> {
+    let training = cache.split(Split::Training)?;
+    let validation = cache.split(Split::Validation)?;
+    if training.n_slices() == 0 {
+        return Err(TrainError::Invalid(format!("{}: the training split is empty", cache.dir().display())));
+    }
+    if validation.n_slices() == 0 {
+        return Err(TrainError::Invalid(format!(
+            "{}: the validation split is empty; training picks its best epoch on validation tracks (GTZAN/folders: give --split-ratio a validation share, e.g. 80/10)",
+            cache.dir().display()
+        )));
+    }
+    if cache.genres().len() < 2 {
+        return Err(TrainError::Invalid("training needs at least two genres".into()));
+    }
+    Ok((training, validation))
+}
+
+/// The model to train and its `model.json`: fresh, or `pretrained`'s network under a new output
+/// layer (fine-tuning).
+fn starting_model(
+    cache: &FeatureCache,
+    opts: &TrainOptions,
+    pretrained: Option<&LoadedModel>,
+    training: &SplitData,
+    ad: &Device,
+) -> Result<(ModelMeta, GenreModel), TrainError> {
+    let genres = cache.genres().to_vec();
+    if let Some(pretrained) = pretrained {
+        crate::transfer::check_cache(pretrained, cache)?;
+        let model = crate::transfer::with_new_head(pretrained, genres.len(), ad)?;
+        return Ok((crate::transfer::transferred_meta(pretrained, &opts.name, genres), model));
+    }
+    let meta = ModelMeta {
+        format_version: FORMAT_VERSION,
+        name: opts.name.clone(),
+        architecture: opts.architecture.clone(),
+        genres,
+        output: OutputKind::Softmax,
+        feature_config: cache.config().clone(),
+        normalization: NormStats::from_split(training),
+        training: None,
+        metrics: None,
+        provenance: None,
+    };
+    let model = meta.init_model(ad);
+    Ok((meta, model))
+}
+
+/// Continue from `ckpt`: the loop state, weights and optimiser of the last complete epoch.
+fn restore(ckpt: &Path, meta: &ModelMeta, model: GenreModel, optim: ModuleOptimizer) -> Result<(LoopState, GenreModel, ModuleOptimizer), TrainError> {
+    let state_path = ckpt.join("state.json");
+    let text = std::fs::read_to_string(&state_path).map_err(|e| ModelError::Io { path: state_path.clone(), source: e })?;
+    let state: LoopState = serde_json::from_str(&text).map_err(|e| ModelError::Corrupt { path: state_path.clone(), reason: e.to_string() })?;
+    let saved = ModelMeta::read(ckpt)?;
+    if saved.genres != meta.genres || saved.feature_config != meta.feature_config || saved.architecture.name() != meta.architecture.name() {
+        return Err(TrainError::Invalid(format!("{}: the checkpoint was made with other data or another architecture", ckpt.display())));
+    }
+    let model = load_weights(model, &ckpt.join(WEIGHTS_FILE))?;
+    let optim_path = ckpt.join("optimizer.bpk");
+    let optim = optim.load(&optim_path).map_err(|e| ModelError::Corrupt { path: optim_path, reason: e.to_string() })?;
+    Ok((state, model, optim))
+}
+
+/// What one pass over the training split measured.
+struct Fit {
+    loss_sum: f64,
+    correct: usize,
+    seen: usize,
+    learning_rate: f64,
+}
+
+/// One epoch: every training slice once, shuffled by a seed of the epoch, one optimiser step
+/// per batch.
+#[allow(clippy::too_many_arguments)]
+fn fit_epoch(
+    model: &mut GenreModel,
+    optim: &mut ModuleOptimizer,
+    schedule: &mut ModuleLrScheduler,
+    batcher: &Batcher,
+    items: &[crate::data::SliceRef],
+    opts: &TrainOptions,
+    epoch: usize,
+    ad: &Device,
+    progress: bool,
+) -> Fit {
+    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed ^ (epoch as u64).wrapping_mul(0x9E37_79B9));
+    let mut order = items.to_vec();
+    order.shuffle(&mut rng);
+    let loss_fn = CrossEntropyLossConfig::new().init(ad);
+    let mut bar = progress.then(|| kdam::tqdm!(total = order.len(), desc = format!("epoch {epoch}/{}", opts.epochs), unit = " slices"));
+    let mut fit = Fit { loss_sum: 0.0, correct: 0, seen: 0, learning_rate: opts.learning_rate };
+    for chunk in order.chunks(opts.batch_size) {
+        let lr = schedule.step();
+        fit.learning_rate = lr.base();
+        let batch = batcher.batch(chunk, &opts.augment, Some(&mut rng), ad);
+        let logits = model.forward(batch.inputs);
+        let loss = loss_fn.forward(logits.clone(), batch.targets.clone());
+        let grads = GradientsParams::from_grads(loss.backward(), &*model);
+        *model = optim.step(lr, model.clone(), grads);
+        let predicted: Vec<i64> = logits.argmax(1).into_data().convert::<i64>().try_to_vec::<i64>().expect("class indices");
+        let targets: Vec<i64> = batch.targets.into_data().convert::<i64>().try_to_vec::<i64>().expect("class indices");
+        fit.correct += predicted.iter().zip(&targets).filter(|(p, t)| p == t).count();
+        fit.loss_sum += loss.into_scalar::<f32>() as f64 * chunk.len() as f64;
+        fit.seen += chunk.len();
+        if let Some(bar) = bar.as_mut() {
+            bar.postfix = format!(", loss={:.3}, acc={:.3}", fit.loss_sum / fit.seen as f64, fit.correct as f64 / fit.seen as f64);
+            let _ = bar.update(chunk.len());
+        }
+    }
+    if bar.is_some() {
+        eprintln!();
+    }
+    fit
+}
+
+/// Track accuracy on the validation split.
+fn validate(model: &GenreModel, meta: &ModelMeta, validation: &SplitData, device: &Device) -> Evaluation {
+    let per_track = predict_split(model, meta.output, validation, &meta.normalization, device);
+    let tracks: Vec<(Vec<Vec<f32>>, usize)> = per_track.into_iter().enumerate().map(|(i, p)| (p, validation.label_index(i))).collect();
+    Evaluation::compute(&tracks, &meta.genres)
+}
+
+/// The checkpoint: weights, optimiser, loop state; `state.json` last, so a kill in between
+/// resumes from the previous complete checkpoint.
+fn save_checkpoint(ckpt: &Path, model: &GenreModel, meta: &ModelMeta, optim: &ModuleOptimizer, state: &LoopState) -> Result<(), ModelError> {
+    save_weights(model, &ckpt.join(WEIGHTS_FILE))?;
+    meta.write(ckpt)?;
+    let optim_tmp = ckpt.join(".optimizer.bpk.tmp");
+    optim.save(&optim_tmp).map_err(|e| ModelError::Corrupt { path: optim_tmp.clone(), reason: e.to_string() })?;
+    std::fs::rename(&optim_tmp, ckpt.join("optimizer.bpk")).map_err(|e| ModelError::Io { path: ckpt.to_path_buf(), source: e })?;
+    write_atomically(&ckpt.join("state.json"), serde_json::to_string_pretty(state).expect("loop state serialises").as_bytes())
+}
+
+/// Train a model on `cache` into `out`, from scratch or (with `pretrained`) fine-tuning a
+/// pretrained network under a new output layer. `device` is a plain device (`Device::flex()`,
+/// a wgpu device); training runs on its autodiff version. With `resume`, continue from
+/// `out/checkpoint`.
+#[allow(clippy::too_many_arguments)]
 pub fn train(
     cache: &FeatureCache,
     out: &Path,
     opts: &TrainOptions,
+    pretrained: Option<&LoadedModel>,
     device: &Device,
     device_name: &str,
     resume: bool,
@@ -106,15 +257,7 @@ pub fn train(
     if opts.batch_size == 0 || opts.epochs == 0 {
         return Err(TrainError::Invalid("epochs and batch size must be at least 1".into()));
     }
-    let training = cache.split(Split::Training)?;
-    let validation = cache.split(Split::Validation)?;
-    if training.n_slices() == 0 {
-        return Err(TrainError::Invalid(format!("{}: the training split is empty", cache.dir().display())));
-    }
-    let genres = cache.genres().to_vec();
-    if genres.len() < 2 {
-        return Err(TrainError::Invalid("training needs at least two genres".into()));
-    }
+    let (training, validation) = splits(cache)?;
     let ckpt = out.join(CHECKPOINT);
     let state_path = ckpt.join("state.json");
     if !resume && (out.join(META_FILE).exists() || state_path.exists()) {
@@ -122,90 +265,41 @@ pub fn train(
     }
     let ad = device.clone().autodiff();
     ad.seed(opts.seed);
-
-    let norm = NormStats::from_split(&training);
-    let mut meta = ModelMeta {
-        format_version: FORMAT_VERSION,
-        name: opts.name.clone(),
-        architecture: opts.architecture.clone(),
-        genres: genres.clone(),
-        output: OutputKind::Softmax,
-        feature_config: cache.config().clone(),
-        normalization: norm.clone(),
-        training: None,
-        metrics: None,
-        provenance: None,
-    };
-    let mut model: GenreModel = meta.init_model(&ad);
+    let (mut meta, mut model) = starting_model(cache, opts, pretrained, &training, &ad)?;
     let mut optim = AdamConfig::new().with_weight_decay(Some(WeightDecayConfig::new(opts.weight_decay as f32))).init();
     let mut state = LoopState { options: opts.clone(), epochs_done: 0, best_epoch: 0, best_accuracy: -1.0, history: Vec::new(), seconds: 0.0 };
     if resume && state_path.exists() {
-        let text = std::fs::read_to_string(&state_path).map_err(|e| ModelError::Io { path: state_path.clone(), source: e })?;
-        state = serde_json::from_str(&text).map_err(|e| ModelError::Corrupt { path: state_path.clone(), reason: e.to_string() })?;
-        let saved = ModelMeta::read(&ckpt)?;
-        if saved.genres != genres || saved.feature_config != *cache.config() || saved.architecture.name() != opts.architecture.name() {
-            return Err(TrainError::Invalid(format!("{}: the checkpoint was made with other data or another architecture", ckpt.display())));
-        }
+        (state, model, optim) = restore(&ckpt, &meta, model, optim)?;
         state.options.epochs = opts.epochs;
-        model = load_weights(model, &ckpt.join(WEIGHTS_FILE))?;
-        let optim_path = ckpt.join("optimizer.bpk");
-        optim = optim.load(&optim_path).map_err(|e| ModelError::Corrupt { path: optim_path, reason: e.to_string() })?;
         // Dropout and augmentation continue from a seed that depends on the epoch reached.
         ad.seed(opts.seed.wrapping_add(state.epochs_done as u64));
     }
     let opts = &state.options.clone();
     let contiguous = cache.config().slice_hop == cache.config().slice_frames;
-    let batcher = Batcher::new(&training, &norm, contiguous);
-    let loss_fn = CrossEntropyLossConfig::new().init(&ad);
+    let batcher = Batcher::new(&training, &meta.normalization, contiguous);
     let items = all_slices(&training);
     let steps_per_epoch = items.len().div_ceil(opts.batch_size);
-    let total_steps = steps_per_epoch * opts.epochs;
+    let mut schedule = cosine_schedule(opts.learning_rate, steps_per_epoch * opts.epochs)?;
+    (0..state.epochs_done * steps_per_epoch).for_each(|_| {
+        schedule.step();
+    });
     let mut stopped_early = false;
     let (mut samples_seen, mut train_seconds) = (0usize, 0f64);
 
     for epoch in state.epochs_done + 1..=opts.epochs {
         let started = Instant::now();
-        let mut rng = ChaCha8Rng::seed_from_u64(opts.seed ^ (epoch as u64).wrapping_mul(0x9E37_79B9));
-        let mut order = items.clone();
-        order.shuffle(&mut rng);
-        let mut bar = progress.then(|| kdam::tqdm!(total = order.len(), desc = format!("epoch {epoch}/{}", opts.epochs), unit = " slices"));
-        let (mut loss_sum, mut correct, mut seen) = (0f64, 0usize, 0usize);
-        let mut lr = opts.learning_rate;
-        for (b, chunk) in order.chunks(opts.batch_size).enumerate() {
-            lr = cosine_lr(opts.learning_rate, (epoch - 1) * steps_per_epoch + b, total_steps);
-            let batch = batcher.batch(chunk, &opts.augment, Some(&mut rng), &ad);
-            let logits = model.forward(batch.inputs);
-            let loss = loss_fn.forward(logits.clone(), batch.targets.clone());
-            let grads = GradientsParams::from_grads(loss.backward(), &model);
-            model = optim.step(lr, model, grads);
-            let predicted: Vec<i64> = logits.argmax(1).into_data().convert::<i64>().try_to_vec::<i64>().expect("class indices");
-            let targets: Vec<i64> = batch.targets.into_data().convert::<i64>().try_to_vec::<i64>().expect("class indices");
-            correct += predicted.iter().zip(&targets).filter(|(p, t)| p == t).count();
-            loss_sum += loss.into_scalar::<f32>() as f64 * chunk.len() as f64;
-            seen += chunk.len();
-            if let Some(bar) = bar.as_mut() {
-                bar.postfix = format!(", loss={:.3}, acc={:.3}", loss_sum / seen as f64, correct as f64 / seen as f64);
-                let _ = bar.update(chunk.len());
-            }
-        }
-        if bar.is_some() {
-            eprintln!();
-        }
+        let fit = fit_epoch(&mut model, &mut optim, &mut schedule, &batcher, &items, opts, epoch, &ad, progress);
         train_seconds += started.elapsed().as_secs_f64();
-        samples_seen += seen;
-
-        let eval_split: &SplitData = if validation.n_slices() > 0 { &validation } else { &training };
+        samples_seen += fit.seen;
         let valid_model = model.valid();
-        let per_track = predict_split(&valid_model, meta.output, eval_split, &norm, device);
-        let tracks: Vec<(Vec<Vec<f32>>, usize)> = per_track.into_iter().enumerate().map(|(i, p)| (p, eval_split.label_index(i))).collect();
-        let eval = Evaluation::compute(&tracks, &genres);
+        let eval = validate(&valid_model, &meta, &validation, device);
         let metrics = EpochMetrics {
             epoch,
-            train_loss: loss_sum / seen.max(1) as f64,
-            train_accuracy: correct as f64 / seen.max(1) as f64,
+            train_loss: fit.loss_sum / fit.seen.max(1) as f64,
+            train_accuracy: fit.correct as f64 / fit.seen.max(1) as f64,
             val_slice_accuracy: eval.slice_accuracy,
             val_accuracy: eval.accuracy,
-            learning_rate: lr,
+            learning_rate: fit.learning_rate,
             seconds: started.elapsed().as_secs_f64(),
         };
         if progress {
@@ -218,7 +312,11 @@ pub fn train(
         state.seconds += metrics.seconds;
         state.history.push(metrics.clone());
         append_metrics(out, &metrics)?;
-
+        if eval.accuracy > state.best_accuracy {
+            state.best_accuracy = eval.accuracy;
+            state.best_epoch = epoch;
+            save_weights(&valid_model, &out.join(WEIGHTS_FILE))?;
+        }
         meta.training = Some(TrainingInfo {
             source: cache.manifest().source.describe(),
             cache: cache.dir().to_path_buf(),
@@ -234,24 +332,8 @@ pub fn train(
             device: device_name.to_string(),
             seconds: state.seconds,
         });
-        if eval.accuracy > state.best_accuracy {
-            state.best_accuracy = eval.accuracy;
-            state.best_epoch = epoch;
-            if let Some(t) = meta.training.as_mut() {
-                t.best_epoch = epoch;
-            }
-            save_weights(&valid_model, &out.join(WEIGHTS_FILE))?;
-        }
         meta.write(out)?;
-        // The checkpoint: weights, optimiser, loop state; state.json last, so a kill in between
-        // resumes from the previous complete checkpoint.
-        save_weights(&model, &ckpt.join(WEIGHTS_FILE))?;
-        meta.write(&ckpt)?;
-        let optim_tmp = ckpt.join(".optimizer.bpk.tmp");
-        optim.save(&optim_tmp).map_err(|e| ModelError::Corrupt { path: optim_tmp.clone(), reason: e.to_string() })?;
-        std::fs::rename(&optim_tmp, ckpt.join("optimizer.bpk")).map_err(|e| ModelError::Io { path: ckpt.clone(), source: e })?;
-        write_atomically(&state_path, serde_json::to_string_pretty(&state).expect("loop state serialises").as_bytes())?;
-
+        save_checkpoint(&ckpt, &model, &meta, &optim, &state)?;
         if epoch - state.best_epoch >= opts.patience {
             stopped_early = epoch < opts.epochs;
             break;
@@ -267,7 +349,7 @@ pub fn train(
     })
 }
 
-fn append_metrics(out: &Path, m: &EpochMetrics) -> Result<(), ModelError> {
+pub(crate) fn append_metrics(out: &Path, m: &EpochMetrics) -> Result<(), ModelError> {
     let path = out.join("metrics.csv");
     std::fs::create_dir_all(out).map_err(|e| ModelError::Io { path: out.to_path_buf(), source: e })?;
     let fresh = !path.exists();

@@ -90,11 +90,24 @@ fn small_features() -> FeatureConfig {
     FeatureConfig { n_mels: 32, slice_frames: 32, slice_hop: 32, ..FeatureConfig::default() }
 }
 
+/// A temporary folder with the three-class dataset (`per_class` files each) and its cache.
+fn dataset_with_cache(per_class: usize) -> (tempfile::TempDir, FeatureCache) {
+    let tmp = tempfile::tempdir().unwrap();
+    write_dataset(tmp.path(), per_class);
+    let cache = cache_of(tmp.path());
+    (tmp, cache)
+}
+
 fn cache_of(root: &Path) -> FeatureCache {
+    FeatureCache::open(&cache_with(root, "cache", small_features())).unwrap()
+}
+
+/// Prepare the feature cache `root/name` of the dataset under `root` with `features`.
+fn cache_with(root: &Path, name: &str, features: FeatureConfig) -> std::path::PathBuf {
     let ds = Source::gtzan(root, SplitOptions::default()).unwrap().load().unwrap();
-    let dir = root.join("cache");
-    prepare(&ds, &FeatureExtractor::new(small_features()).unwrap(), &dir, &PrepareOptions { jobs: Some(2), progress: false }).unwrap();
-    FeatureCache::open(&dir).unwrap()
+    let dir = root.join(name);
+    prepare(&ds, &FeatureExtractor::new(features).unwrap(), &dir, &PrepareOptions { jobs: Some(2), progress: false }).unwrap();
+    dir
 }
 
 fn options(arch: ArchConfig, epochs: usize) -> TrainOptions {
@@ -123,19 +136,17 @@ fn test_accuracy(model_dir: &Path, cache: &FeatureCache) -> f64 {
 #[test]
 fn a_short_run_learns_and_resumes_from_its_checkpoint() {
     let _rng = backend_rng();
-    let tmp = tempfile::tempdir().unwrap();
-    write_dataset(tmp.path(), 20);
-    let cache = cache_of(tmp.path());
+    let (tmp, cache) = dataset_with_cache(20);
     let out = tmp.path().join("model");
     let device = Device::flex();
 
     // Two epochs, as if the run had been killed there...
-    let first = train(&cache, &out, &options(tiny_cnn(), 2), &device, "cpu", false, false).unwrap();
+    let first = train(&cache, &out, &options(tiny_cnn(), 2), None, &device, "cpu", false, false).unwrap();
     assert_eq!(first.history.len(), 2);
     // ...refusing to overwrite without --resume...
-    assert!(train(&cache, &out, &options(tiny_cnn(), 6), &device, "cpu", false, false).is_err());
+    assert!(train(&cache, &out, &options(tiny_cnn(), 6), None, &device, "cpu", false, false).is_err());
     // ...then resumed up to six epochs: it continues at epoch 3, it does not restart.
-    let report = train(&cache, &out, &options(tiny_cnn(), 6), &device, "cpu", true, false).unwrap();
+    let report = train(&cache, &out, &options(tiny_cnn(), 6), None, &device, "cpu", true, false).unwrap();
     let epochs: Vec<usize> = report.history.iter().map(|m| m.epoch).collect();
     assert_eq!(epochs, vec![1, 2, 3, 4, 5, 6]);
     assert_eq!(report.history[..2], first.history[..]);
@@ -163,7 +174,7 @@ fn seeded_training_is_reproducible_whatever_order_the_cache_was_written_in() {
         write_dataset(&root, 12);
         // Each copy prepared by two workers: tracks land in the cache in finishing order.
         let cache = cache_of(&root);
-        let report = train(&cache, &root.join("model"), &options(tiny_cnn(), 2), &Device::flex(), "cpu", false, false).unwrap();
+        let report = train(&cache, &root.join("model"), &options(tiny_cnn(), 2), None, &Device::flex(), "cpu", false, false).unwrap();
         runs.push(report.history.iter().map(|m| (m.train_loss, m.train_accuracy, m.val_accuracy)).collect::<Vec<_>>());
     }
     assert_eq!(runs[0], runs[1]);
@@ -172,11 +183,9 @@ fn seeded_training_is_reproducible_whatever_order_the_cache_was_written_in() {
 #[test]
 fn the_crnn_trains_too() {
     let _rng = backend_rng();
-    let tmp = tempfile::tempdir().unwrap();
-    write_dataset(tmp.path(), 20);
-    let cache = cache_of(tmp.path());
+    let (tmp, cache) = dataset_with_cache(20);
     let out = tmp.path().join("crnn");
-    let report = train(&cache, &out, &options(tiny_crnn(), 6), &Device::flex(), "cpu", false, false).unwrap();
+    let report = train(&cache, &out, &options(tiny_crnn(), 6), None, &Device::flex(), "cpu", false, false).unwrap();
     let losses: Vec<f64> = report.history.iter().map(|m| m.train_loss).collect();
     assert!(losses[5] < losses[0], "{losses:?}");
     assert!(test_accuracy(&out, &cache) > 0.5);
@@ -221,4 +230,71 @@ fn bad_model_folders_are_clear_errors() {
 
     std::fs::write(tmp.path().join("model.json"), b"{ not json").unwrap();
     assert!(matches!(LoadedModel::load(tmp.path(), &device).err().unwrap(), ModelError::Corrupt { .. }));
+}
+
+/// Transfer learning, with a small CNN trained here as the pretrained model (musicnn's taggers
+/// work the same way, only slower): head only (the backbone untouched, embeddings cached once
+/// in the feature cache and reused) and fine-tuned (every layer trains from the pretrained
+/// weights). Both give ordinary model folders that load and classify.
+#[test]
+fn a_pretrained_backbone_transfers_head_only_and_fine_tuned() {
+    let _rng = backend_rng();
+    let (tmp, cache) = dataset_with_cache(20);
+    let device = Device::flex();
+    let pretrained_dir = tmp.path().join("pretrained");
+    train(&cache, &pretrained_dir, &options(tiny_cnn(), 3), None, &device, "cpu", false, false).unwrap();
+    let pretrained = LoadedModel::load(&pretrained_dir, &device).unwrap();
+
+    let head_dir = tmp.path().join("head");
+    let report = genrespace_classifier::transfer::train_head(&cache, &pretrained, "tiny-key", &head_dir, &options(tiny_cnn(), 30), "cpu", false).unwrap();
+    let embedded = cache.dir().join("embeddings/tiny-key/training.f32");
+    let written = std::fs::metadata(&embedded).unwrap().modified().unwrap();
+    let accuracy = test_accuracy(&head_dir, &cache);
+    println!("head only: best validation {:.3} at epoch {}, test accuracy {accuracy:.3}", report.best_val_accuracy, report.best_epoch);
+    assert!(accuracy >= 0.8, "a head on the pretrained embeddings separates the classes: {accuracy}");
+    // The backbone is the pretrained one, tensor for tensor; only the head was trained.
+    let head_model = LoadedModel::load(&head_dir, &device).unwrap();
+    let x = Tensor::<4>::random([2, 1, 32, 32], Distribution::Normal(0.0, 1.0), &device);
+    let (_, theirs) = pretrained.model.forward_with_embedding(x.clone());
+    let (_, ours) = head_model.model.forward_with_embedding(x);
+    assert_eq!(ours.into_data(), theirs.into_data());
+    // A second run reuses the cached embeddings.
+    genrespace_classifier::transfer::train_head(&cache, &pretrained, "tiny-key", &tmp.path().join("head2"), &options(tiny_cnn(), 2), "cpu", false).unwrap();
+    assert_eq!(std::fs::metadata(&embedded).unwrap().modified().unwrap(), written, "embeddings are computed once");
+
+    let tuned_dir = tmp.path().join("tuned");
+    train(&cache, &tuned_dir, &options(tiny_cnn(), 2), Some(&pretrained), &device, "cpu", false, false).unwrap();
+    let tuned = LoadedModel::load(&tuned_dir, &device).unwrap();
+    assert_eq!(tuned.meta.feature_config, pretrained.meta.feature_config);
+    assert!(test_accuracy(&tuned_dir, &cache) >= 0.6);
+
+    // A cache with other features than the pretrained model's is refused with the reason.
+    let other =
+        FeatureCache::open(&cache_with(tmp.path(), "cache-other", FeatureConfig { n_mels: 40, slice_frames: 32, slice_hop: 32, ..FeatureConfig::default() }))
+            .unwrap();
+    let err =
+        genrespace_classifier::transfer::train_head(&other, &pretrained, "k", &tmp.path().join("x"), &options(tiny_cnn(), 1), "cpu", false).err().unwrap();
+    assert!(err.to_string().contains("feature config"), "{err}");
+}
+
+/// Without validation tracks the best epoch cannot be chosen: a clear error, never a silent
+/// validation on the training split.
+#[test]
+fn an_empty_validation_split_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_dataset(tmp.path(), 4);
+    let split_file = tmp.path().join("split.csv");
+    let mut csv = String::from("path,split\n");
+    for class in ["low", "high", "noise"] {
+        for n in 0..4 {
+            csv.push_str(&format!("{class}/{class}.{n:05}.wav,{}\n", if n < 3 { "training" } else { "test" }));
+        }
+    }
+    std::fs::write(&split_file, csv).unwrap();
+    let ds = Source::gtzan(tmp.path(), SplitOptions { split_file: Some(split_file), ..SplitOptions::default() }).unwrap().load().unwrap();
+    let dir = tmp.path().join("cache");
+    prepare(&ds, &FeatureExtractor::new(small_features()).unwrap(), &dir, &PrepareOptions { jobs: Some(2), progress: false }).unwrap();
+    let cache = FeatureCache::open(&dir).unwrap();
+    let err = train(&cache, &tmp.path().join("m"), &options(tiny_cnn(), 1), None, &Device::flex(), "cpu", false, false).err().unwrap();
+    assert!(err.to_string().contains("validation split is empty"), "{err}");
 }

@@ -47,6 +47,18 @@ fn open(db: &Path, a: &Analyzer) -> Library {
     Library::open_or_create(db, LibraryMeta::new(a.identity().clone(), SequenceConfig::default())).unwrap()
 }
 
+/// A temporary folder holding `music/` (`n` generated tracks in three album folders) and
+/// `lib.db`, that library indexed with the shipped model.
+fn indexed_library(n: usize) -> (tempfile::TempDir, Library) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("music");
+    library(&root, n);
+    let a = analyzer();
+    let mut lib = open(&tmp.path().join("lib.db"), &a);
+    index_library(&mut lib, &a, &root, &opts()).unwrap();
+    (tmp, lib)
+}
+
 fn opts() -> IndexOptions {
     IndexOptions { jobs: Some(2), ..Default::default() }
 }
@@ -194,4 +206,50 @@ fn bad_input_gives_clear_errors() {
 
     let e = index_library(&mut lib, &a, &tmp.path().join("no-such-folder"), &opts()).err().unwrap();
     assert!(e.to_string().contains("no-such-folder"), "{e}");
+}
+
+/// Every track has an embedding beside its genre vector; playlists search either space; a
+/// library indexed before embeddings existed says how to re-index instead of failing obscurely.
+#[test]
+fn embeddings_are_a_second_space_and_old_libraries_say_to_reindex() {
+    let (tmp, lib) = indexed_library(6);
+    let (root, db) = (tmp.path().join("music"), tmp.path().join("lib.db"));
+    let embedded = lib.vectors(Space::Embedding).unwrap();
+    assert_eq!(embedded.ids.len(), 6);
+    assert_eq!(embedded.dims, 64, "style-cnn's embedding is its last conv block's 64 pooled channels");
+    let row = lib.track_by_path(&root.join("album0/track00.wav")).unwrap().unwrap();
+    let query = Query::from_track(&lib, row).unwrap();
+    let by_embedding = make_playlist(&lib, &embedded, &query, &PlaylistOptions { n: 3, space: Space::Embedding, ..Default::default() }).unwrap();
+    assert_eq!(by_embedding.tracks.len(), 3);
+    assert!(by_embedding.tracks.windows(2).all(|w| w[0].score <= w[1].score));
+
+    // A library from before embeddings were stored: the table is missing.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch("DROP TABLE embeddings").unwrap();
+    drop(conn);
+    let old = Library::open(&db).unwrap();
+    let err = old.vectors(Space::Embedding).err().unwrap().to_string();
+    assert!(err.contains("6 of 6 tracks have no embedding") && err.contains("genrespace index"), "{err}");
+    assert_eq!(old.vectors(Space::Genres).unwrap().ids.len(), 6, "genre space still works");
+}
+
+/// precision@n against labels, and its random baseline, computed by hand on a small library.
+#[test]
+fn playlist_quality_counts_same_label_neighbours() {
+    let (_tmp, lib) = indexed_library(9);
+    let vectors = lib.vectors(Space::Genres).unwrap();
+    let opts = PlaylistOptions { n: 2, space: Space::Genres, rerank: Rerank::None, ..Default::default() };
+    let q = genrespace_recommender::playlist_quality(&lib, &vectors, &opts, genrespace_recommender::Label::Folder, false).unwrap();
+    assert_eq!((q.queries, q.tracks, q.labels), (9, 9, 3));
+    // Three folders of three: 2 of the 8 other tracks share a query's folder.
+    assert!((q.random_baseline - 0.25).abs() < 1e-12);
+    // Recompute precision from the playlists themselves.
+    let mut hits = 0;
+    for row in lib.tracks(&vectors.ids).unwrap() {
+        let folder = row.path.parent().unwrap().to_path_buf();
+        let p = make_playlist(&lib, &vectors, &Query::from_track(&lib, row).unwrap(), &opts).unwrap();
+        hits += p.tracks.iter().filter(|e| e.path.parent().unwrap() == folder).count();
+    }
+    assert!((q.precision - hits as f64 / 18.0).abs() < 1e-12);
+    assert_eq!(q.per_label.iter().map(|l| l.tracks).sum::<usize>(), 9);
 }
