@@ -5,7 +5,7 @@
 # playlist comes from its own album, in genre space and in embedding space, with and without the
 # DTW rerank, against the random baseline. Prints a Markdown table (README's) and writes JSON.
 # Usage: scripts/bench_real_playlists.sh [MODEL_DIR...]   (default: style-cnn and musicnn's four)
-#        MAX_SLICES=N to index N patches per track (default 10, the index default)
+#        MAX_SLICES=N to index N patches per track (default 10; the index default is 5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh

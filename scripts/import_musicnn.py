@@ -16,7 +16,9 @@ carries the checkpoints MSD_musicnn, MSD_vgg, MTT_musicnn and MTT_vgg. This scri
 4. copies the licence into each folder (`LICENSE.musicnn`).
 
 Run once (the converted folders are committed; users never need Python or TensorFlow):
-    scripts/import_musicnn.py [--out models] [--genrespace target/release/genrespace]
+    scripts/import_musicnn.py [--out models] [--genrespace $CARGO_TARGET_DIR/release/genrespace]
+The genrespace binary compiles models/msd-musicnn in, so a checkout whose models/ folder was
+deleted builds again only after this script has run with a binary from before the deletion.
 """
 import argparse
 import hashlib
@@ -143,7 +145,8 @@ def published_scores(checkpoint_dir):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=str(ROOT / "models"), help="folder that receives msd-musicnn, msd-vgg, mtt-musicnn, mtt-vgg")
-    ap.add_argument("--genrespace", default=str(ROOT / "target/release/genrespace"), help="the genrespace binary")
+    target = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+    ap.add_argument("--genrespace", default=str(target / "release/genrespace"), help="the genrespace binary (any build with `import-weights`)")
     args = ap.parse_args()
     ensure_venv()
     package = install_pinned_wheel()

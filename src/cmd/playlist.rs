@@ -28,8 +28,9 @@ pub struct Args {
     /// Tracks in the playlist.
     #[arg(short = 'n', long = "count", value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
     n: u64,
-    /// Space whose nearest neighbours are the candidates.
-    #[arg(long, value_enum, default_value_t = SpaceArg::Genres)]
+    /// Space whose nearest neighbours are the candidates. The embedding gives playlists that keep
+    /// to the query's album more often on real recordings (README, "Playlist quality").
+    #[arg(long, value_enum, default_value_t = SpaceArg::Embedding)]
     space: SpaceArg,
     #[arg(long, value_enum, default_value_t = RerankArg::Dtw)]
     rerank: RerankArg,

@@ -46,7 +46,7 @@ pub struct PlaylistOptions {
 
 impl Default for PlaylistOptions {
     fn default() -> Self {
-        Self { n: 10, space: Space::Genres, rerank: Rerank::Dtw, candidates: 50, dtw_weight: 0.5, band: 0.1, within_genre: false, max_per_artist: None }
+        Self { n: 10, space: Space::Embedding, rerank: Rerank::Dtw, candidates: 50, dtw_weight: 0.5, band: 0.1, within_genre: false, max_per_artist: None }
     }
 }
 
@@ -218,6 +218,12 @@ pub fn make_playlist(lib: &Library, vectors: &GenreVectors, query: &Query, opts:
     let only = if opts.within_genre { Some(lib.ids_with_top_genre(&query.info.top_genre)?) } else { None };
     let filter = Filter { exclude: query.exclude.clone(), only };
     let point = query.point(opts.space, lib)?;
+    if point.len() != vectors.dims {
+        return Err(RecommenderError::Analysis {
+            path: query.info.path.clone(),
+            reason: format!("the query has {} dimensions in the {:?} space, the library's vectors {}", point.len(), opts.space, vectors.dims),
+        });
+    }
     let n = opts.n.max(1);
     let mut k = match opts.rerank {
         Rerank::Dtw => opts.candidates.max(n),

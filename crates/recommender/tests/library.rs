@@ -122,7 +122,7 @@ fn playlists_exclude_the_query_and_duplicates_and_are_ordered() {
     let db = tmp.path().join("lib.db");
     let mut lib = open(&db, &a);
     index_library(&mut lib, &a, &root, &opts()).unwrap();
-    let vectors = lib.vectors(Space::Genres).unwrap();
+    let vectors = lib.vectors(PlaylistOptions::default().space).unwrap();
     let outside = tmp.path().join("link.wav");
     std::os::unix::fs::symlink(root.join("album0/track03.wav"), &outside).unwrap();
 
