@@ -52,8 +52,8 @@ def acc(name, corpus):
     return json.loads((out / f"{name}.{corpus}.json").read_text())["accuracy"]
 scratch_s = json.loads(pathlib.Path("models/style-cnn/model.json").read_text())["training"]["seconds"]
 rows = [("CNN from scratch (models/style-cnn)", "style-cnn", f"{scratch_s / 60:.1f} min (recorded in its model.json)"),
-        ("msd-musicnn, head only", "head", f"{int((out / 'head.ms').read_text()) / 60000:.1f} min, {int((out / 'head-again.ms').read_text()) / 1000:.0f} s with cached embeddings"),
-        ("msd-musicnn, fine-tuned", "tuned", f"{int((out / 'tuned.ms').read_text()) / 60000:.1f} min ({json.loads((out / 'tuned.train.json').read_text())['history'].__len__()} epochs)")]
+        ("msd-musicnn, head only", "head", f"{int((out / 'head.ms').read_text()) / 60000:.1f} min, {int((out / 'head-again.ms').read_text()) / 1000:.1f} s with cached embeddings"),
+        ("msd-musicnn, fine-tuned", "tuned", f"{int((out / 'tuned.ms').read_text()) / 60000:.1f} min ({len(json.loads((out / 'tuned.train.json').read_text())['history'])} epoch(s))")]
 print("| model | test accuracy, FluidR3 (training soundfont) | test accuracy, TimGM6mb | training wall time |")
 print("|---|---|---|---|")
 for label, name, wall in rows:
