@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::ValueEnum;
-use genrespace_recommender::{playlist_quality, Label, Library, PlaylistOptions, Rerank, Space};
+use genrespace_recommender::{playlist_quality, Label, Library};
+
+use super::playlist_args::PlaylistArgs;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 enum LabelArg {
@@ -16,40 +18,6 @@ enum LabelArg {
     Folder,
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-pub enum SpaceArg {
-    /// The model's output probabilities (genres or tags: named axes).
-    Genres,
-    /// The model's last hidden layer (musicnn: 200 dimensions).
-    Embedding,
-}
-
-impl SpaceArg {
-    pub fn space(self) -> Space {
-        match self {
-            SpaceArg::Genres => Space::Genres,
-            SpaceArg::Embedding => Space::Embedding,
-        }
-    }
-}
-
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-pub enum RerankArg {
-    /// Rerank the space's candidates by DTW over MFCC sequences.
-    Dtw,
-    /// Distance in the space only.
-    None,
-}
-
-impl RerankArg {
-    pub fn rerank(self) -> Rerank {
-        match self {
-            RerankArg::Dtw => Rerank::Dtw,
-            RerankArg::None => Rerank::None,
-        }
-    }
-}
-
 #[derive(clap::Args)]
 pub struct Args {
     /// Library database built by `genrespace index`.
@@ -58,20 +26,16 @@ pub struct Args {
     /// What counts as the same: album, artist, genre tag, or parent folder.
     #[arg(long, value_enum, default_value_t = LabelArg::Album)]
     label: LabelArg,
-    /// Playlist length.
-    #[arg(short = 'n', long = "count", value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
-    n: u64,
-    #[arg(long, value_enum, default_value_t = SpaceArg::Embedding)]
-    space: SpaceArg,
-    #[arg(long, value_enum, default_value_t = RerankArg::Dtw)]
-    rerank: RerankArg,
+    /// The playlists' options, as `playlist` takes them.
+    #[command(flatten)]
+    playlist: PlaylistArgs,
     #[arg(long)]
     json: bool,
 }
 
 pub fn run(args: Args) -> Result<()> {
     let lib = Library::open(&args.db)?;
-    let opts = PlaylistOptions { n: args.n as usize, space: args.space.space(), rerank: args.rerank.rerank(), ..Default::default() };
+    let opts = args.playlist.options()?;
     let vectors = lib.vectors(opts.space)?;
     let label = match args.label {
         LabelArg::Album => Label::Album,
@@ -88,13 +52,13 @@ pub fn run(args: Args) -> Result<()> {
         return Ok(());
     }
     println!(
-        "{}: model {}, {:?} space, rerank {:?}: precision@{} of the {:?} {:.3} (random {:.3}, {:.1}x) over {} queries in {} labels",
+        "{}: model {}, {} space, rerank {}: precision@{} of the {} {:.3} (random {:.3}, {:.1}x) over {} queries in {} labels",
         args.db.display(),
         lib.meta().model.name,
-        opts.space,
-        opts.rerank,
+        format!("{:?}", opts.space).to_lowercase(),
+        format!("{:?}", opts.rerank).to_lowercase(),
         q.n,
-        q.label,
+        format!("{:?}", q.label).to_lowercase(),
         q.precision,
         q.random_baseline,
         q.precision / q.random_baseline.max(1e-9),

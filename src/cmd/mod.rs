@@ -9,5 +9,6 @@ pub mod import;
 pub mod index;
 pub mod model;
 pub mod playlist;
+pub mod playlist_args;
 pub mod source;
 pub mod train;

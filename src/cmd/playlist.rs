@@ -5,10 +5,10 @@ use std::time::Instant;
 
 use anyhow::Result;
 use clap::ValueEnum;
-use genrespace_recommender::{make_playlist, Library, Playlist, PlaylistOptions, Query, Space};
+use genrespace_recommender::{make_playlist, Library, Playlist, Query, Space};
 
 use super::device::DeviceArg;
-use super::evaluate_playlists::{RerankArg, SpaceArg};
+use super::playlist_args::PlaylistArgs;
 use crate::output::write_atomically;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -25,30 +25,8 @@ pub struct Args {
     db: PathBuf,
     /// Query song: a library track (any path to it) or any audio file.
     query: PathBuf,
-    /// Tracks in the playlist.
-    #[arg(short = 'n', long = "count", value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
-    n: u64,
-    /// Space whose nearest neighbours are the candidates. The embedding gives playlists that keep
-    /// to the query's album more often on real recordings (README, "Playlist quality").
-    #[arg(long, value_enum, default_value_t = SpaceArg::Embedding)]
-    space: SpaceArg,
-    #[arg(long, value_enum, default_value_t = RerankArg::Dtw)]
-    rerank: RerankArg,
-    /// Genre-space candidates to rerank.
-    #[arg(long, value_name = "K", default_value_t = 50)]
-    candidates: usize,
-    /// Weight of the DTW distance in the score (0 = genre distance only, 1 = DTW only).
-    #[arg(long, value_name = "W", default_value_t = 0.5)]
-    dtw_weight: f64,
-    /// DTW Sakoe-Chiba band, as a fraction of the longer sequence.
-    #[arg(long, value_name = "F", default_value_t = 0.1)]
-    band: f64,
-    /// Only tracks whose most likely genre is the query's.
-    #[arg(long)]
-    within_genre: bool,
-    /// At most N tracks by the same artist.
-    #[arg(long, value_name = "N")]
-    max_per_artist: Option<usize>,
+    #[command(flatten)]
+    playlist: PlaylistArgs,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// Shorthand for --format json.
@@ -67,13 +45,10 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let start = Instant::now();
-    if !(0.0..=1.0).contains(&args.dtw_weight) || !(0.0..=1.0).contains(&args.band) {
-        anyhow::bail!("--dtw-weight and --band must be between 0 and 1");
-    }
+    let opts = args.playlist.options()?;
     let lib = Library::open(&args.db)?;
-    let space = args.space.space();
     let load = Instant::now();
-    let vectors = lib.vectors(space)?;
+    let vectors = lib.vectors(opts.space)?;
     let load_ms = load.elapsed().as_secs_f64() * 1e3;
     // make_playlist refuses an empty library too; saying so here spares analysing the query.
     if vectors.ids.is_empty() {
@@ -85,16 +60,6 @@ pub fn run(args: Args) -> Result<()> {
             args.device.device().map_err(|e| genrespace_recommender::RecommenderError::Analysis { path: model.clone(), reason: e.to_string() })?;
         super::model::analyzer(&model, &device)
     })?;
-    let opts = PlaylistOptions {
-        n: args.n as usize,
-        space,
-        rerank: args.rerank.rerank(),
-        candidates: args.candidates,
-        dtw_weight: args.dtw_weight,
-        band: args.band,
-        within_genre: args.within_genre,
-        max_per_artist: args.max_per_artist,
-    };
     let mut playlist = make_playlist(&lib, &vectors, &query, &opts)?;
     playlist.timings.load_ms = load_ms;
     let format = if args.json { Format::Json } else { args.format };
