@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # genrespace against bliss-rs (GPL-3, built in a scratch crate under bench-out/, never a
-# dependency): songs/s on this machine's cores, peak RSS, same-family precision@10 of playlists.
-# The library is rendered by the style-corpus script with a seed the shipped model never trained
-# on: 8 families x 2 styles x 6 songs of 180 s (12 per family) (override with LIBRARY=DIR, <label>/<file> layout).
-# Usage: scripts/bench_vs_bliss.sh
+# dependency): songs/s on this machine's cores, peak RSS, same-label precision@10 of playlists, on
+# the files both tools decode. The default library is rendered by the style-corpus script with a
+# seed the style model never trained on: 8 families x 2 styles x 6 songs of 180 s (12 per family);
+# LIBRARY=DIR takes any <label>/<file> folder, e.g. datasets/debian-music (scripts/real_albums.sh).
+# genrespace uses its default model unless --model DIR is given.
+# Usage: [LIBRARY=DIR] scripts/bench_vs_bliss.sh [--max-slices N] [--model DIR] [--every-slice]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
