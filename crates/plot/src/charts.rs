@@ -58,7 +58,10 @@ pub fn confusion_png(confusion: &[Vec<usize>], labels: &[String], title: &str, p
     Ok(())
 }
 
-/// Labelled horizontal bars, e.g. a track's genre probabilities (values in 0..=1).
+/// Labelled horizontal bars, e.g. a track's genre probabilities (values in 0..=1), the first item
+/// at the top. The y axis is segmented, one segment per bar (plotters' segmented ranges are
+/// inclusive: `0..n-1` is n segments), so each label sits at the centre of its own bar (an integer
+/// axis labels the edges between bars: one label too many, each one off).
 pub fn bars_png(items: &[(String, f32)], title: &str, path: &Path) -> Result<(), PlotError> {
     ensure_font();
     let fail = |reason: String| PlotError { path: path.to_path_buf(), reason };
@@ -73,26 +76,42 @@ pub fn bars_png(items: &[(String, f32)], title: &str, path: &Path) -> Result<(),
         .margin(12)
         .x_label_area_size(36)
         .y_label_area_size(150)
-        .build_cartesian_2d(0f32..1f32, 0..n)
+        .build_cartesian_2d(0f32..1f32, (0..n - 1).into_segmented())
         .map_err(|e| fail(e.to_string()))?;
-    let label = |i: &usize| items.get(n.saturating_sub(1 + *i)).map(|(g, _)| g.clone()).unwrap_or_default();
     chart
         .configure_mesh()
         .disable_y_mesh()
         .y_labels(n)
-        .y_label_formatter(&label)
+        .y_label_formatter(&|v| bar_label(items, v))
         .x_desc("probability")
         .label_style(("sans-serif", 14))
         .draw()
         .map_err(|e| fail(e.to_string()))?;
     chart
         .draw_series(items.iter().enumerate().map(|(i, (_, v))| {
-            let y = n - 1 - i;
-            Rectangle::new([(0.0, y), (v.clamp(0.0, 1.0), y + 1)], ViridisRGB.get_color_normalized(*v, 0.0, 1.0).filled())
+            let row = bar_row(i, n);
+            Rectangle::new(
+                [(0.0, SegmentValue::Exact(row)), (v.clamp(0.0, 1.0), SegmentValue::Exact(row + 1))],
+                ViridisRGB.get_color_normalized(*v, 0.0, 1.0).filled(),
+            )
         }))
         .map_err(|e| fail(e.to_string()))?;
     root.present().map_err(|e| fail(e.to_string()))?;
     Ok(())
+}
+
+/// The segment (counted from the bottom) that item `i` of `n` is drawn in: the first at the top.
+fn bar_row(i: usize, n: usize) -> usize {
+    n - 1 - i
+}
+
+/// The y-axis label at `v`: the name of the bar whose segment it is the centre of, nothing
+/// elsewhere.
+fn bar_label(items: &[(String, f32)], v: &SegmentValue<usize>) -> String {
+    match v {
+        SegmentValue::CenterOf(row) if *row < items.len() => items[bar_row(*row, items.len())].0.clone(),
+        _ => String::new(),
+    }
 }
 
 #[cfg(test)]
@@ -111,5 +130,21 @@ mod tests {
         for f in ["c.png", "b.png"] {
             assert_eq!(&std::fs::read(dir.path().join(f)).unwrap()[1..4], b"PNG");
         }
+    }
+
+    /// Each bar's label is drawn at the centre of that bar's own segment, once; edges get none.
+    #[test]
+    fn bar_labels_sit_on_their_own_bars() {
+        let items: Vec<(String, f32)> = ["rock", "pop", "jazz", "blues", "metal", "folk", "soul", "punk"].iter().map(|g| (g.to_string(), 0.1)).collect();
+        let n = items.len();
+        for (i, (name, _)) in items.iter().enumerate() {
+            assert_eq!(&bar_label(&items, &SegmentValue::CenterOf(bar_row(i, n))), name);
+        }
+        assert_eq!(bar_row(0, n), n - 1, "the first item is the top bar");
+        let labels: Vec<String> = (0..=n).map(|e| bar_label(&items, &SegmentValue::Exact(e))).collect();
+        assert!(labels.iter().all(String::is_empty), "no label on the edges between bars");
+        let centred: std::collections::HashSet<String> = (0..n).map(|r| bar_label(&items, &SegmentValue::CenterOf(r))).collect();
+        assert_eq!(centred.len(), n, "every name exactly once");
+        assert_eq!(bar_label(&items, &SegmentValue::CenterOf(n)), "", "no ninth label for eight bars");
     }
 }
