@@ -5,9 +5,11 @@
 //! embedding (the mean last hidden layer) and a compact MFCC sequence ([`sequence`]). A playlist
 //! ([`playlist`]) is the query's nearest neighbours in one of the two spaces ([`search`], exact
 //! Euclidean), reranked by dynamic time warping between MFCC sequences ([`rerank`], [`dtw`]);
-//! [`quality`] measures how often playlists keep to the query's album, artist, genre or folder.
+//! [`cohesion`] says how much one playlist holds together; [`quality`] measures how often
+//! playlists keep to the query's album, artist, genre or folder.
 
 pub mod analysis;
+pub mod cohesion;
 pub mod dtw;
 pub mod error;
 pub mod hash;

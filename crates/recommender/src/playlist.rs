@@ -11,6 +11,7 @@ use genrespace_classifier::predict::ranked_genres;
 use serde::Serialize;
 
 use crate::analysis::{Analysis, Analyzer};
+use crate::cohesion::{cohesion, Cohesion};
 use crate::error::RecommenderError;
 use crate::hash::file_blake3;
 use crate::library::{GenreVectors, Library, Space, TrackRow};
@@ -177,10 +178,14 @@ fn as_map<S: serde::Serializer>(pairs: &[(String, f32)], s: S) -> Result<S::Ok, 
 #[derive(Debug, Clone, Serialize)]
 pub struct Entry {
     pub rank: usize,
+    /// The track's id in the library.
+    pub id: i64,
     pub path: PathBuf,
     pub title: Option<String>,
     pub artist: Option<String>,
     pub album: Option<String>,
+    /// The file's genre tag (not the model's top genre).
+    pub genre: Option<String>,
     pub duration_s: f64,
     pub top_genre: String,
     /// Euclidean distance to the query in the playlist's space.
@@ -204,6 +209,7 @@ pub struct Timings {
 pub struct Playlist {
     pub query: QueryInfo,
     pub tracks: Vec<Entry>,
+    pub cohesion: Cohesion,
     pub space: Space,
     pub rerank: Rerank,
     pub timings: Timings,
@@ -240,7 +246,8 @@ pub fn make_playlist(lib: &Library, vectors: &GenreVectors, query: &Query, opts:
         let tracks = pick(ranked, n, opts.max_per_artist);
         // Too few after the artist limit: widen the candidate set, unless it already holds everything.
         if tracks.len() >= n || neighbours.len() < k {
-            return Ok(Playlist { query: query.info.clone(), tracks, space: opts.space, rerank: opts.rerank, timings });
+            let cohesion = cohesion(lib, &tracks, opts.band)?;
+            return Ok(Playlist { query: query.info.clone(), tracks, cohesion, space: opts.space, rerank: opts.rerank, timings });
         }
         k *= 4;
     }
@@ -257,10 +264,12 @@ fn rank(lib: &Library, query: &Query, neighbours: &[Neighbour], rows: &[TrackRow
     let distance: HashMap<i64, f32> = neighbours.iter().map(|c| (c.id, c.distance)).collect();
     let entry = |row: &TrackRow, dtw: Option<f64>, score: f64| Entry {
         rank: 0,
+        id: row.id,
         path: row.path.clone(),
         title: row.title.clone(),
         artist: row.artist.clone(),
         album: row.album.clone(),
+        genre: row.genre.clone(),
         duration_s: row.duration_s,
         top_genre: row.top_genre.clone(),
         distance: distance[&row.id] as f64,

@@ -253,3 +253,27 @@ fn playlist_quality_counts_same_label_neighbours() {
     assert!((q.precision - hits as f64 / 18.0).abs() < 1e-12);
     assert_eq!(q.per_label.iter().map(|l| l.tracks).sum::<usize>(), 9);
 }
+
+/// A playlist's cohesion metrics, recomputed from its tracks.
+#[test]
+fn playlist_cohesion_matches_a_recomputation() {
+    let (_tmp, lib) = indexed_library(9);
+    let vectors = lib.vectors(Space::Embedding).unwrap();
+    let row = lib.tracks(&vectors.ids[..1]).unwrap().remove(0);
+    let opts = PlaylistOptions { n: 5, ..Default::default() };
+    let p = make_playlist(&lib, &vectors, &Query::from_track(&lib, row).unwrap(), &opts).unwrap();
+    let c = &p.cohesion;
+    let seqs: Vec<_> = p.tracks.iter().map(|e| lib.sequence(e.id).unwrap()).collect();
+    let dtw: f64 = seqs.windows(2).map(|w| genrespace_recommender::rerank::per_step_dtw(&w[0], &w[1], opts.band, None).unwrap()).sum::<f64>() / 4.0;
+    assert!((c.mean_neighbour_dtw.unwrap() - dtw).abs() < 1e-9);
+    let genres: Vec<Vec<f32>> = p.tracks.iter().map(|e| lib.vector(e.id).unwrap()).collect();
+    let mut total = 0.0;
+    for i in 0..5 {
+        for j in i + 1..5 {
+            total += genres[i].iter().zip(&genres[j]).map(|(a, b)| ((a - b) as f64).powi(2)).sum::<f64>().sqrt();
+        }
+    }
+    assert!((c.mean_pairwise_genre_distance - total / 10.0).abs() < 1e-9);
+    assert!(c.top_genre_entropy_bits >= 0.0 && c.top_genre_entropy_bits <= 5f64.log2() + 1e-9);
+    assert_eq!(c.same_album_pairs, None, "generated files carry no tags");
+}
