@@ -65,6 +65,7 @@ pub fn run(args: Args) -> Result<()> {
         q.queries,
         q.labels
     );
+    println!("  mean cohesion: {}", q.mean_cohesion);
     for l in &q.per_label {
         println!("  {:<24} {:>5} tracks  {:.3}", l.label, l.tracks, l.precision);
     }

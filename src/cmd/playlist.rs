@@ -97,17 +97,7 @@ fn render_text(p: &Playlist, total_s: f64) -> String {
         };
         out.push_str(&format!("{:>4}  {:>7.3}  {:>7.3}  {:>7}  {:<16}  {}\n", e.rank, e.score, e.distance, dtw, e.top_genre, name));
     }
-    let c = &p.cohesion;
-    let share = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2}"));
-    out.push_str(&format!(
-        "\ncohesion: same artist {} / album {} / genre tag {} of pairs, top-genre entropy {:.2} bits, mean genre distance {:.3}, mean neighbour DTW {}\n",
-        share(c.same_artist_pairs),
-        share(c.same_album_pairs),
-        share(c.same_genre_tag_pairs),
-        c.top_genre_entropy_bits,
-        c.mean_pairwise_genre_distance,
-        c.mean_neighbour_dtw.map_or("-".to_string(), |d| format!("{d:.3}"))
-    ));
+    out.push_str(&format!("\ncohesion: {}\n", p.cohesion));
     let t = &p.timings;
     out.push_str(&format!(
         "\n{} tracks in {:.0} ms (query analysis {:.0} ms, load {:.1} ms, search {:.1} ms, rerank {:.1} ms)\n",

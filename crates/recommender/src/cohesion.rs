@@ -27,6 +27,23 @@ pub struct Cohesion {
     pub mean_neighbour_dtw: Option<f64>,
 }
 
+impl std::fmt::Display for Cohesion {
+    /// One line: `same artist 0.20 / album 0.80 / genre tag - of pairs, top-genre entropy ...`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let share = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2}"));
+        write!(
+            f,
+            "same artist {} / album {} / genre tag {} of pairs, top-genre entropy {:.2} bits, genre distance {:.3}, neighbour DTW {}",
+            share(self.same_artist_pairs),
+            share(self.same_album_pairs),
+            share(self.same_genre_tag_pairs),
+            self.top_genre_entropy_bits,
+            self.mean_pairwise_genre_distance,
+            self.mean_neighbour_dtw.map_or("-".to_string(), |d| format!("{d:.3}"))
+        )
+    }
+}
+
 /// The cohesion of `tracks` (in playlist order) from the library's stored vectors and sequences;
 /// `band` is the DTW band the playlist used.
 pub fn cohesion(lib: &Library, tracks: &[Entry], band: f64) -> Result<Cohesion, RecommenderError> {

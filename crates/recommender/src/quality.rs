@@ -10,6 +10,7 @@ use std::path::Path;
 use kdam::BarExt;
 use serde::Serialize;
 
+use crate::cohesion::Cohesion;
 use crate::error::RecommenderError;
 use crate::library::{GenreVectors, Library, TrackRow};
 use crate::playlist::{make_playlist, PlaylistOptions, Query};
@@ -56,6 +57,8 @@ pub struct PlaylistQuality {
     pub random_baseline: f64,
     /// Per label: its tracks and their mean precision.
     pub per_label: Vec<LabelPrecision>,
+    /// The playlists' cohesion, each measure averaged over the playlists that have it.
+    pub mean_cohesion: Cohesion,
     pub seconds: f64,
 }
 
@@ -85,6 +88,7 @@ pub fn playlist_quality(
     let mut bar = progress.then(|| kdam::tqdm!(total = queries.len(), desc = "playlists", unit = " queries"));
     let mut per_label: HashMap<&String, (usize, f64)> = HashMap::new();
     let (mut precision_sum, mut baseline_sum) = (0.0, 0.0);
+    let mut cohesions = Vec::with_capacity(queries.len());
     let others = rows.len().saturating_sub(1).max(1) as f64;
     for row in &queries {
         let own = &labels[&row.id];
@@ -92,6 +96,7 @@ pub fn playlist_quality(
         let playlist = make_playlist(lib, vectors, &query, opts)?;
         let hits = playlist.tracks.iter().filter(|e| path_labels.get(e.path.as_path()) == Some(&own)).count();
         let precision = hits as f64 / opts.n.max(1) as f64;
+        cohesions.push(playlist.cohesion);
         precision_sum += precision;
         baseline_sum += (sizes[own] - 1) as f64 / others;
         let entry = per_label.entry(own).or_default();
@@ -117,6 +122,23 @@ pub fn playlist_quality(
         precision: precision_sum / q,
         random_baseline: baseline_sum / q,
         per_label,
+        mean_cohesion: mean_cohesion(&cohesions),
         seconds: start.elapsed().as_secs_f64(),
     })
+}
+
+/// Each cohesion measure averaged over the playlists that have it.
+fn mean_cohesion(all: &[Cohesion]) -> Cohesion {
+    let mean = |f: &dyn Fn(&Cohesion) -> Option<f64>| {
+        let values: Vec<f64> = all.iter().filter_map(f).collect();
+        (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+    };
+    Cohesion {
+        same_artist_pairs: mean(&|c| c.same_artist_pairs),
+        same_album_pairs: mean(&|c| c.same_album_pairs),
+        same_genre_tag_pairs: mean(&|c| c.same_genre_tag_pairs),
+        top_genre_entropy_bits: mean(&|c| Some(c.top_genre_entropy_bits)).unwrap_or(0.0),
+        mean_pairwise_genre_distance: mean(&|c| Some(c.mean_pairwise_genre_distance)).unwrap_or(0.0),
+        mean_neighbour_dtw: mean(&|c| c.mean_neighbour_dtw),
+    }
 }

@@ -244,13 +244,18 @@ fn playlist_quality_counts_same_label_neighbours() {
     // Three folders of three: 2 of the 8 other tracks share a query's folder.
     assert!((q.random_baseline - 0.25).abs() < 1e-12);
     // Recompute precision from the playlists themselves.
-    let mut hits = 0;
+    let (mut hits, mut entropy, mut distance) = (0, 0.0, 0.0);
     for row in lib.tracks(&vectors.ids).unwrap() {
         let folder = row.path.parent().unwrap().to_path_buf();
         let p = make_playlist(&lib, &vectors, &Query::from_track(&lib, row).unwrap(), &opts).unwrap();
         hits += p.tracks.iter().filter(|e| e.path.parent().unwrap() == folder).count();
+        entropy += p.cohesion.top_genre_entropy_bits / 9.0;
+        distance += p.cohesion.mean_pairwise_genre_distance / 9.0;
     }
     assert!((q.precision - hits as f64 / 18.0).abs() < 1e-12);
+    assert!((q.mean_cohesion.top_genre_entropy_bits - entropy).abs() < 1e-9);
+    assert!((q.mean_cohesion.mean_pairwise_genre_distance - distance).abs() < 1e-9);
+    assert_eq!(q.mean_cohesion.same_artist_pairs, None, "no tags, no artist pairs");
     assert_eq!(q.per_label.iter().map(|l| l.tracks).sum::<usize>(), 9);
 }
 
