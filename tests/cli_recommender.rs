@@ -221,3 +221,33 @@ fn the_builtin_default_model_works_from_any_directory() {
     let meta: String = db.query_row("SELECT value FROM meta WHERE key = 'library'", [], |r| r.get(0)).unwrap();
     assert!(meta.contains("builtin:msd-musicnn"), "{meta}");
 }
+
+/// `--exclude FILE.m3u8` leaves out the songs it lists (relative to the playlist's folder or
+/// absolute), with the other variety flags parsed and applied.
+#[test]
+fn playlist_excludes_an_m3u_and_applies_variety_flags() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("music");
+    for i in 0..6 {
+        write_wav(&root.join(format!("a/t{i}.wav")), 3.5, i);
+    }
+    let db = tmp.path().join("lib.db");
+    assert!(bin().args(["index", "--model"]).arg(model()).arg("--library").arg(&root).arg("--db").arg(&db).output().unwrap().status.success());
+    let played = tmp.path().join("played.m3u8");
+    std::fs::write(&played, format!("#EXTM3U\n#EXTINF:3,first\nmusic/a/t1.wav\n{}\nnot/in/the/library.wav\n", root.join("a/t2.wav").display())).unwrap();
+    let out = bin()
+        .args(["playlist", "--json", "-n", "10", "--shuffle", "3", "--seed", "5", "--min-duration", "1", "--max-per-album", "2", "--db"])
+        .arg(&db)
+        .arg("--exclude")
+        .arg(&played)
+        .arg(root.join("a/t0.wav"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let paths: Vec<String> = v["tracks"].as_array().unwrap().iter().map(|t| t["path"].as_str().unwrap().to_string()).collect();
+    assert_eq!(paths.len(), 3, "six tracks less the query and the two played: {paths:?}");
+    assert!(paths.iter().all(|p| !p.ends_with("t1.wav") && !p.ends_with("t2.wav") && !p.ends_with("t0.wav")), "{paths:?}");
+    let bad = bin().args(["playlist", "--db"]).arg(&db).args(["--exclude", "missing.m3u8"]).arg(root.join("a/t0.wav")).output().unwrap();
+    assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("missing.m3u8"));
+}

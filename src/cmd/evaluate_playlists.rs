@@ -35,7 +35,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let lib = Library::open(&args.db)?;
-    let opts = args.playlist.options()?;
+    let opts = args.playlist.options(&lib)?;
     let vectors = lib.vectors(opts.space)?;
     let label = match args.label {
         LabelArg::Album => Label::Album,

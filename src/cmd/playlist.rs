@@ -45,8 +45,8 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let start = Instant::now();
-    let opts = args.playlist.options()?;
     let lib = Library::open(&args.db)?;
+    let opts = args.playlist.options(&lib)?;
     let load = Instant::now();
     let vectors = lib.vectors(opts.space)?;
     let load_ms = load.elapsed().as_secs_f64() * 1e3;

@@ -1,9 +1,12 @@
 //! The playlist options `playlist` and `evaluate-playlists` share, so a setting measured with
 //! one is the setting used with the other.
 
-use anyhow::{bail, Result};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
 use clap::ValueEnum;
-use genrespace_recommender::{PlaylistOptions, Rerank, Space};
+use genrespace_recommender::{Library, PlaylistOptions, Rerank, Space, Variety};
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum SpaceArg {
@@ -47,13 +50,39 @@ pub struct PlaylistArgs {
     /// At most N tracks by the same artist.
     #[arg(long, value_name = "N")]
     max_per_artist: Option<usize>,
+    /// At most N tracks from the same album.
+    #[arg(long, value_name = "N")]
+    max_per_album: Option<usize>,
+    /// Leave out tracks whose top genre/tag is G (repeatable).
+    #[arg(long, value_name = "G")]
+    exclude_genre: Vec<String>,
+    /// Only tracks at least this long (seconds).
+    #[arg(long, value_name = "S")]
+    min_duration: Option<f64>,
+    /// Only tracks at most this long (seconds).
+    #[arg(long, value_name = "S")]
+    max_duration: Option<f64>,
+    /// Leave out the songs listed in this M3U/M3U8 playlist (e.g. those already played).
+    #[arg(long, value_name = "FILE.m3u8")]
+    exclude: Option<PathBuf>,
+    /// Variety: pick the playlist at random among the best K tracks (kept in score order).
+    #[arg(long, value_name = "K")]
+    shuffle: Option<usize>,
+    /// Seed of --shuffle: the same seed gives the same playlist.
+    #[arg(long, value_name = "N", default_value_t = 0, requires = "shuffle")]
+    seed: u64,
 }
 
 impl PlaylistArgs {
-    /// The library's playlist options, checked.
-    pub fn options(&self) -> Result<PlaylistOptions> {
+    /// The playlist options for `lib`, checked (`--exclude` names tracks of it).
+    pub fn options(&self, lib: &Library) -> Result<PlaylistOptions> {
         if !(0.0..=1.0).contains(&self.dtw_weight) || !(0.0..=1.0).contains(&self.band) {
             bail!("--dtw-weight and --band must be between 0 and 1");
+        }
+        if let (Some(lo), Some(hi)) = (self.min_duration, self.max_duration) {
+            if lo > hi {
+                bail!("--min-duration {lo} is above --max-duration {hi}");
+            }
         }
         Ok(PlaylistOptions {
             n: self.n as usize,
@@ -69,7 +98,36 @@ impl PlaylistArgs {
             dtw_weight: self.dtw_weight,
             band: self.band,
             within_genre: self.within_genre,
-            max_per_artist: self.max_per_artist,
+            variety: Variety {
+                max_per_artist: self.max_per_artist,
+                max_per_album: self.max_per_album,
+                exclude_genres: self.exclude_genre.clone(),
+                min_duration_s: self.min_duration,
+                max_duration_s: self.max_duration,
+                shuffle_among: self.shuffle,
+                seed: self.seed,
+            },
+            exclude: match &self.exclude {
+                Some(m3u) => m3u_tracks(lib, m3u)?,
+                None => HashSet::new(),
+            },
         })
     }
+}
+
+/// The library tracks an M3U/M3U8 playlist lists (entries relative to its folder or absolute;
+/// entries that are not in the library cannot be returned anyway and are passed over).
+fn m3u_tracks(lib: &Library, m3u: &Path) -> Result<HashSet<i64>> {
+    let text = std::fs::read_to_string(m3u).with_context(|| format!("{}: cannot read the playlist to exclude", m3u.display()))?;
+    let base = m3u.parent().unwrap_or(Path::new("."));
+    let mut ids = HashSet::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        let path = base.join(line);
+        let found = match std::path::absolute(&path).ok().map(|p| lib.track_by_path(&p)).transpose()? {
+            Some(Some(row)) => Some(row),
+            _ => std::fs::canonicalize(&path).ok().map(|p| lib.track_by_path(&p)).transpose()?.flatten(),
+        };
+        ids.extend(found.map(|row| row.id));
+    }
+    Ok(ids)
 }

@@ -25,6 +25,6 @@ pub use analysis::{Analyzer, ModelIdentity};
 pub use error::RecommenderError;
 pub use index::{index_library, IndexOptions, IndexReport};
 pub use library::{Library, LibraryMeta, Space};
-pub use playlist::{make_playlist, Playlist, PlaylistOptions, Query, Rerank};
+pub use playlist::{make_playlist, Playlist, PlaylistOptions, Query, Rerank, Variety};
 pub use quality::{playlist_quality, Label, PlaylistQuality};
 pub use sequence::SequenceConfig;

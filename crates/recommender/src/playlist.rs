@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use genrespace_classifier::predict::ranked_genres;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use crate::analysis::{Analysis, Analyzer};
@@ -41,13 +43,54 @@ pub struct PlaylistOptions {
     pub band: f64,
     /// Only tracks whose most likely genre is the query's.
     pub within_genre: bool,
-    /// At most this many tracks by one artist (tracks without an artist tag are not limited).
-    pub max_per_artist: Option<usize>,
+    /// Limits, exclusions and shuffling of the result.
+    pub variety: Variety,
+    /// Library tracks never to return (e.g. the songs already played).
+    pub exclude: HashSet<i64>,
 }
 
 impl Default for PlaylistOptions {
     fn default() -> Self {
-        Self { n: 10, space: Space::Embedding, rerank: Rerank::Dtw, candidates: 50, dtw_weight: 0.5, band: 0.1, within_genre: false, max_per_artist: None }
+        Self {
+            n: 10,
+            space: Space::Embedding,
+            rerank: Rerank::Dtw,
+            candidates: 50,
+            dtw_weight: 0.5,
+            band: 0.1,
+            within_genre: false,
+            variety: Variety::default(),
+            exclude: HashSet::new(),
+        }
+    }
+}
+
+/// What a playlist may hold besides closeness: per-artist and per-album limits (compared
+/// case-insensitively; untagged tracks are not limited), genres left out (the model's top genre),
+/// a duration range, and a seeded shuffle that picks the playlist at random among the best
+/// `shuffle_among` eligible tracks (kept in score order), the same for the same seed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Variety {
+    pub max_per_artist: Option<usize>,
+    pub max_per_album: Option<usize>,
+    pub exclude_genres: Vec<String>,
+    pub min_duration_s: Option<f64>,
+    pub max_duration_s: Option<f64>,
+    pub shuffle_among: Option<usize>,
+    pub seed: u64,
+}
+
+impl Variety {
+    /// Whether anything here can pass over one of the best-scored tracks.
+    fn skips_any(&self) -> bool {
+        self != &Variety { seed: self.seed, ..Variety::default() }
+    }
+
+    /// Whether a track's own facts admit it (genre, duration).
+    fn admits(&self, e: &Entry) -> bool {
+        !self.exclude_genres.iter().any(|g| g.eq_ignore_ascii_case(&e.top_genre))
+            && self.min_duration_s.is_none_or(|m| e.duration_s >= m)
+            && self.max_duration_s.is_none_or(|m| e.duration_s <= m)
     }
 }
 
@@ -222,7 +265,7 @@ pub fn make_playlist(lib: &Library, vectors: &GenreVectors, query: &Query, opts:
     }
     let mut timings = Timings { query_analysis_ms: query.analysis_seconds * 1e3, ..Default::default() };
     let only = if opts.within_genre { Some(lib.ids_with_top_genre(&query.info.top_genre)?) } else { None };
-    let filter = Filter { exclude: query.exclude.clone(), only };
+    let filter = Filter { exclude: query.exclude.union(&opts.exclude).copied().collect(), only };
     let point = query.point(opts.space, lib)?;
     if point.len() != vectors.dims {
         return Err(RecommenderError::Analysis {
@@ -234,7 +277,8 @@ pub fn make_playlist(lib: &Library, vectors: &GenreVectors, query: &Query, opts:
     let mut k = match opts.rerank {
         Rerank::Dtw => opts.candidates.max(n),
         Rerank::None => n,
-    };
+    }
+    .max(opts.variety.shuffle_among.unwrap_or(0));
     loop {
         let t = Instant::now();
         let neighbours = nearest(vectors, point, k, &filter);
@@ -243,8 +287,8 @@ pub fn make_playlist(lib: &Library, vectors: &GenreVectors, query: &Query, opts:
         let t = Instant::now();
         let ranked = rank(lib, query, &neighbours, &rows, opts, n)?;
         timings.rerank_ms += t.elapsed().as_secs_f64() * 1e3;
-        let tracks = pick(ranked, n, opts.max_per_artist);
-        // Too few after the artist limit: widen the candidate set, unless it already holds everything.
+        let tracks = pick(ranked, n, &opts.variety);
+        // Too few after the limits: widen the candidate set, unless it already holds everything.
         if tracks.len() >= n || neighbours.len() < k {
             let cohesion = cohesion(lib, &tracks, opts.band)?;
             return Ok(Playlist { query: query.info.clone(), tracks, cohesion, space: opts.space, rerank: opts.rerank, timings });
@@ -282,33 +326,51 @@ fn rank(lib: &Library, query: &Query, neighbours: &[Neighbour], rows: &[TrackRow
             let sequences = rows.iter().map(|r| lib.sequence(r.id)).collect::<Result<Vec<_>, _>>()?;
             let candidates: Vec<(f32, &MfccSequence)> = rows.iter().zip(&sequences).map(|(r, s)| (distance[&r.id], s)).collect();
             // Early abandoning is exact only when the best `n` scores are the playlist, i.e.
-            // without an artist limit that may skip some of them.
-            let keep = opts.max_per_artist.is_none().then_some(n);
+            // without limits, exclusions or a shuffle that may pass over some of them.
+            let keep = (!opts.variety.skips_any()).then_some(n);
             let params = RerankParams { dtw_weight: opts.dtw_weight, band: opts.band, keep };
             Ok(rerank(&query.sequence, &candidates, &params).into_iter().map(|s| entry(&rows[s.index], Some(s.dtw), s.score)).collect())
         }
     }
 }
 
-/// The first `n` entries, at most `max_per_artist` per artist (compared case-insensitively).
-fn pick(ranked: Vec<Entry>, n: usize, max_per_artist: Option<usize>) -> Vec<Entry> {
+/// The playlist from the ranked candidates: the eligible ones under `variety`'s limits, the first
+/// `n` of them (or, with a shuffle, `n` drawn with its seed from the first `shuffle_among`, kept
+/// in score order), numbered.
+fn pick(ranked: Vec<Entry>, n: usize, variety: &Variety) -> Vec<Entry> {
+    let pool_size = variety.shuffle_among.map_or(n, |k| k.max(n));
     let mut per_artist: HashMap<String, usize> = HashMap::new();
-    let mut out = Vec::with_capacity(n);
-    for mut e in ranked {
-        if out.len() == n {
+    let mut per_album: HashMap<String, usize> = HashMap::new();
+    let mut pool = Vec::with_capacity(pool_size);
+    for e in ranked.into_iter().filter(|e| variety.admits(e)) {
+        if pool.len() == pool_size {
             break;
         }
-        if let (Some(max), Some(artist)) = (max_per_artist, e.artist.as_deref()) {
-            let count = per_artist.entry(artist.trim().to_lowercase()).or_default();
-            if *count >= max {
-                continue;
-            }
-            *count += 1;
+        if within_limit(&mut per_artist, e.artist.as_deref(), variety.max_per_artist) && within_limit(&mut per_album, e.album.as_deref(), variety.max_per_album)
+        {
+            pool.push(e);
         }
-        e.rank = out.len() + 1;
-        out.push(e);
     }
-    out
+    if pool.len() > n {
+        let mut rng = ChaCha8Rng::seed_from_u64(variety.seed);
+        let mut chosen = rand::seq::index::sample(&mut rng, pool.len(), n).into_vec();
+        chosen.sort_unstable();
+        pool = chosen.into_iter().map(|i| pool[i].clone()).collect();
+    }
+    pool.iter_mut().enumerate().for_each(|(i, e)| e.rank = i + 1);
+    pool
+}
+
+/// Count `tag` against `max` (compared case-insensitively); false when it is already full.
+/// Untagged tracks and a missing limit always pass.
+fn within_limit(counts: &mut HashMap<String, usize>, tag: Option<&str>, max: Option<usize>) -> bool {
+    let (Some(max), Some(tag)) = (max, tag) else { return true };
+    let count = counts.entry(tag.trim().to_lowercase()).or_default();
+    if *count >= max {
+        return false;
+    }
+    *count += 1;
+    true
 }
 
 impl Playlist {

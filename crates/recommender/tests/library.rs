@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use burn::tensor::Device;
 use genrespace_recommender::{
     index_library, make_playlist, Analyzer, IndexOptions, Library, LibraryMeta, PlaylistOptions, Query, RecommenderError, Rerank, SequenceConfig, Space,
+    Variety,
 };
 
 fn model_dir() -> PathBuf {
@@ -281,4 +282,50 @@ fn playlist_cohesion_matches_a_recomputation() {
     assert!((c.mean_pairwise_genre_distance - total / 10.0).abs() < 1e-9);
     assert!(c.top_genre_entropy_bits >= 0.0 && c.top_genre_entropy_bits <= 5f64.log2() + 1e-9);
     assert_eq!(c.same_album_pairs, None, "generated files carry no tags");
+}
+
+/// Exclusions are honoured exactly, the duration range too, and a shuffle picks reproducibly
+/// among the best K.
+#[test]
+fn variety_and_exclusions_are_exact() {
+    let (tmp, lib) = indexed_library(12);
+    let root = tmp.path().join("music");
+    for i in 0..4 {
+        write_wav(&root.join(format!("long/track{i}.wav")), 6.0, 40 + i);
+    }
+    let a = analyzer();
+    let mut lib = lib;
+    index_library(&mut lib, &a, &root, &opts()).unwrap();
+    let vectors = lib.vectors(Space::Embedding).unwrap();
+    let query = || Query::from_track(&lib, lib.track_by_path(&root.join("album0/track00.wav")).unwrap().unwrap()).unwrap();
+    let ids = |p: &genrespace_recommender::Playlist| p.tracks.iter().map(|e| e.id).collect::<Vec<_>>();
+    let plain = make_playlist(&lib, &vectors, &query(), &PlaylistOptions { n: 5, ..Default::default() }).unwrap();
+
+    let excluded: std::collections::HashSet<i64> = ids(&plain)[..2].iter().copied().collect();
+    let p = make_playlist(&lib, &vectors, &query(), &PlaylistOptions { n: 5, exclude: excluded.clone(), ..Default::default() }).unwrap();
+    assert_eq!(p.tracks.len(), 5);
+    assert!(p.tracks.iter().all(|e| !excluded.contains(&e.id)));
+
+    let genre = plain.tracks[0].top_genre.clone();
+    let variety = Variety { exclude_genres: vec![genre.to_uppercase()], ..Default::default() };
+    let p = make_playlist(&lib, &vectors, &query(), &PlaylistOptions { n: 5, variety, ..Default::default() }).unwrap();
+    assert!(p.tracks.iter().all(|e| e.top_genre != genre), "{genre} left out");
+
+    let variety = Variety { min_duration_s: Some(5.0), ..Default::default() };
+    let p = make_playlist(&lib, &vectors, &query(), &PlaylistOptions { n: 10, variety, ..Default::default() }).unwrap();
+    assert_eq!(p.tracks.len(), 4, "only the four 6-s tracks are long enough");
+    assert!(p.tracks.iter().all(|e| e.duration_s >= 5.0));
+
+    // Distance order (no DTW, whose score scale depends on n) is the same for any playlist length.
+    let best8 = ids(&make_playlist(&lib, &vectors, &query(), &PlaylistOptions { n: 8, rerank: Rerank::None, ..Default::default() }).unwrap());
+    let shuffled = |seed| {
+        let variety = Variety { shuffle_among: Some(8), seed, ..Default::default() };
+        ids(&make_playlist(&lib, &vectors, &query(), &PlaylistOptions { n: 4, rerank: Rerank::None, variety, ..Default::default() }).unwrap())
+    };
+    let (a1, a2) = (shuffled(1), shuffled(1));
+    assert_eq!(a1, a2, "the same seed, the same playlist");
+    assert!(a1.iter().all(|id| best8.contains(id)), "drawn from the best 8");
+    let order: Vec<usize> = a1.iter().map(|id| best8.iter().position(|b| b == id).unwrap()).collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "kept in score order");
+    assert!((2..12).any(|seed| shuffled(seed) != a1), "other seeds give other playlists");
 }
