@@ -192,16 +192,22 @@ fn playlists_of_rendered_music_stay_in_their_family() {
     }
 }
 
+/// A temporary folder with `music/a/t0.wav` .. `t{n-1}.wav`, 3.5 s each; returns it and `music/`.
+fn short_tracks(n: u32) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("music");
+    for i in 0..n {
+        write_wav(&root.join(format!("a/t{i}.wav")), 3.5, i);
+    }
+    (tmp, root)
+}
+
 /// The default model is compiled into the program: `index`, `playlist` and `classify` work from
 /// a directory with no `models/` folder, the library records `builtin:msd-musicnn`, playlists
 /// can search its embedding space and the query's top tags are printed.
 #[test]
 fn the_builtin_default_model_works_from_any_directory() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("music");
-    for i in 0..4 {
-        write_wav(&root.join(format!("a/t{i}.wav")), 3.5, i);
-    }
+    let (tmp, root) = short_tracks(4);
     let run = |args: &[&str]| {
         let out = common::bin().current_dir(tmp.path()).args(args).output().unwrap();
         assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
@@ -226,11 +232,7 @@ fn the_builtin_default_model_works_from_any_directory() {
 /// absolute), with the other variety flags parsed and applied.
 #[test]
 fn playlist_excludes_an_m3u_and_applies_variety_flags() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("music");
-    for i in 0..6 {
-        write_wav(&root.join(format!("a/t{i}.wav")), 3.5, i);
-    }
+    let (tmp, root) = short_tracks(6);
     let db = tmp.path().join("lib.db");
     assert!(bin().args(["index", "--model"]).arg(model()).arg("--library").arg(&root).arg("--db").arg(&db).output().unwrap().status.success());
     let played = tmp.path().join("played.m3u8");
