@@ -110,7 +110,7 @@ fn playlist_formats_and_errors() {
     assert_eq!(tracks.len(), 3);
     for (i, t) in tracks.iter().enumerate() {
         assert_eq!(t["rank"], i + 1);
-        for key in ["id", "path", "title", "artist", "album", "genre", "distance", "dtw_distance", "score"] {
+        for key in ["id", "path", "title", "artist", "album", "genre", "distance", "dtw_distance", "score", "explanation"] {
             assert!(t.get(key).is_some(), "{key} missing from {t}");
         }
         assert_ne!(t["path"], root.join("t2.wav").to_str().unwrap());

@@ -96,6 +96,9 @@ fn render_text(p: &Playlist, total_s: f64) -> String {
             _ => format!("{}  ({})", describe(&e.artist, &e.title), e.path.display()),
         };
         out.push_str(&format!("{:>4}  {:>7.3}  {:>7.3}  {:>7}  {:<16}  {}\n", e.rank, e.score, e.distance, dtw, e.top_genre, name));
+        if let Some(why) = &e.explanation {
+            out.push_str(&format!("{:>6}{why}\n", ""));
+        }
     }
     out.push_str(&format!("\ncohesion: {}\n", p.cohesion));
     let t = &p.timings;

@@ -44,10 +44,9 @@ impl std::fmt::Display for Cohesion {
     }
 }
 
-/// The cohesion of `tracks` (in playlist order) from the library's stored vectors and sequences;
-/// `band` is the DTW band the playlist used.
-pub fn cohesion(lib: &Library, tracks: &[Entry], band: f64) -> Result<Cohesion, RecommenderError> {
-    let vectors = tracks.iter().map(|e| lib.vector(e.id)).collect::<Result<Vec<_>, _>>()?;
+/// The cohesion of `tracks` (in playlist order), whose genre vectors are `vectors`, with their
+/// sequences from the library; `band` is the DTW band the playlist used.
+pub fn cohesion(lib: &Library, tracks: &[Entry], vectors: &[Vec<f32>], band: f64) -> Result<Cohesion, RecommenderError> {
     let sequences = tracks.iter().map(|e| lib.sequence(e.id)).collect::<Result<Vec<_>, _>>()?;
     let dtws: Vec<f64> = sequences.windows(2).filter_map(|w| per_step_dtw(&w[0], &w[1], band, None)).collect();
     Ok(Cohesion {
@@ -115,6 +114,7 @@ mod tests {
             distance: 0.0,
             dtw_distance: None,
             score: 0.0,
+            explanation: None,
         }
     }
 

@@ -12,6 +12,7 @@ pub mod analysis;
 pub mod cohesion;
 pub mod dtw;
 pub mod error;
+pub mod explain;
 pub mod hash;
 pub mod index;
 pub mod library;

@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::analysis::{Analysis, Analyzer};
 use crate::cohesion::{cohesion, Cohesion};
 use crate::error::RecommenderError;
+use crate::explain::{explain, Explanation};
 use crate::hash::file_blake3;
 use crate::library::{GenreVectors, Library, Space, TrackRow};
 use crate::rerank::{rerank, RerankParams};
@@ -237,6 +238,8 @@ pub struct Entry {
     pub dtw_distance: Option<f64>,
     /// What the playlist is ordered by (lower is closer).
     pub score: f64,
+    /// The genres/tags it shares with the query and where it differs most.
+    pub explanation: Option<Explanation>,
 }
 
 /// Where the time went, in milliseconds.
@@ -290,7 +293,12 @@ pub fn make_playlist(lib: &Library, vectors: &GenreVectors, query: &Query, opts:
         let tracks = pick(ranked, n, &opts.variety);
         // Too few after the limits: widen the candidate set, unless it already holds everything.
         if tracks.len() >= n || neighbours.len() < k {
-            let cohesion = cohesion(lib, &tracks, opts.band)?;
+            let mut tracks = tracks;
+            let genre_vectors = tracks.iter().map(|e| lib.vector(e.id)).collect::<Result<Vec<_>, _>>()?;
+            for (e, v) in tracks.iter_mut().zip(&genre_vectors) {
+                e.explanation = Some(explain(&lib.meta().model.genres, &query.vector, v));
+            }
+            let cohesion = cohesion(lib, &tracks, &genre_vectors, opts.band)?;
             return Ok(Playlist { query: query.info.clone(), tracks, cohesion, space: opts.space, rerank: opts.rerank, timings });
         }
         k *= 4;
@@ -319,6 +327,7 @@ fn rank(lib: &Library, query: &Query, neighbours: &[Neighbour], rows: &[TrackRow
         distance: distance[&row.id] as f64,
         dtw_distance: dtw,
         score,
+        explanation: None,
     };
     match opts.rerank {
         Rerank::None => Ok(rows.iter().map(|r| entry(r, None, distance[&r.id] as f64)).collect()),

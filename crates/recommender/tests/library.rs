@@ -260,14 +260,16 @@ fn playlist_quality_counts_same_label_neighbours() {
     assert_eq!(q.per_label.iter().map(|l| l.tracks).sum::<usize>(), 9);
 }
 
-/// A playlist's cohesion metrics, recomputed from its tracks.
+/// A playlist's cohesion metrics and its entries' explanations, recomputed from its tracks.
 #[test]
 fn playlist_cohesion_matches_a_recomputation() {
     let (_tmp, lib) = indexed_library(9);
     let vectors = lib.vectors(Space::Embedding).unwrap();
     let row = lib.tracks(&vectors.ids[..1]).unwrap().remove(0);
     let opts = PlaylistOptions { n: 5, ..Default::default() };
-    let p = make_playlist(&lib, &vectors, &Query::from_track(&lib, row).unwrap(), &opts).unwrap();
+    let query = Query::from_track(&lib, row).unwrap();
+    let query_vector = query.vector.clone();
+    let p = make_playlist(&lib, &vectors, &query, &opts).unwrap();
     let c = &p.cohesion;
     let seqs: Vec<_> = p.tracks.iter().map(|e| lib.sequence(e.id).unwrap()).collect();
     let dtw: f64 = seqs.windows(2).map(|w| genrespace_recommender::rerank::per_step_dtw(&w[0], &w[1], opts.band, None).unwrap()).sum::<f64>() / 4.0;
@@ -280,6 +282,21 @@ fn playlist_cohesion_matches_a_recomputation() {
         }
     }
     assert!((c.mean_pairwise_genre_distance - total / 10.0).abs() < 1e-9);
+    // Every entry is explained against the query's genre vector, from its own stored one.
+    let names = &lib.meta().model.genres;
+    for (e, v) in p.tracks.iter().zip(&genres) {
+        let why = e.explanation.as_ref().expect("every entry is explained");
+        assert_eq!(why.shared.len(), 2);
+        for shared in &why.shared {
+            let g = names.iter().position(|n| n == &shared.genre).unwrap();
+            assert_eq!((shared.track, shared.query), (v[g], query_vector[g]));
+        }
+        let d = why.differs.as_ref().unwrap();
+        let g = names.iter().position(|n| n == &d.genre).unwrap();
+        let largest = v.iter().zip(&query_vector).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
+        assert_eq!(d.delta.abs(), largest);
+        assert_eq!(d.delta, v[g] - query_vector[g]);
+    }
     assert!(c.top_genre_entropy_bits >= 0.0 && c.top_genre_entropy_bits <= 5f64.log2() + 1e-9);
     assert_eq!(c.same_album_pairs, None, "generated files carry no tags");
 }
