@@ -60,7 +60,7 @@ pub fn slice_outputs(model: &GenreModel, output: OutputKind, normalised: &[f32],
 }
 
 /// A `[n, d]` tensor as `n` vectors.
-fn rows(t: Tensor<2>) -> Vec<Vec<f32>> {
+pub(crate) fn rows(t: Tensor<2>) -> Vec<Vec<f32>> {
     let [_, d] = t.dims();
     let flat: Vec<f32> = t.into_data().convert::<f32>().try_to_vec::<f32>().expect("converted to f32");
     flat.chunks_exact(d.max(1)).map(<[f32]>::to_vec).collect()

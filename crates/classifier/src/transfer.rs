@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use crate::evaluate::Evaluation;
 use crate::model::GenreModel;
 use crate::model_dir::{save_weights, write_atomically, LoadedModel, ModelMeta, TrainingInfo};
-use crate::predict::{split_outputs, OutputKind};
+use crate::predict::{rows, split_outputs, OutputKind};
 use crate::train::{append_metrics, cosine_schedule, EpochMetrics, TrainError, TrainOptions, TrainReport};
 
 /// `pretrained`'s network with a freshly initialised output layer for `n_classes`, on `device`
@@ -239,10 +239,9 @@ pub fn train_head(
 /// Track accuracy of a head on embedded slices (each track: the mean softmax of its slices).
 fn evaluate_head(head: &Head, set: &Embedded, genres: &[String], device: &Device) -> Evaluation {
     let x = Tensor::<2>::from_data(TensorData::new(set.values.clone(), [set.len(), set.dims]), device);
-    let probs = softmax(head.head.forward(x), 1).into_data().try_to_vec::<f32>().expect("f32 probabilities");
     let mut tracks: Vec<(Vec<Vec<f32>>, usize)> = set.labels.iter().map(|&l| (Vec::new(), l)).collect();
-    for (i, p) in probs.chunks_exact(genres.len()).enumerate() {
-        tracks[set.track_of[i]].0.push(p.to_vec());
+    for (i, p) in rows(softmax(head.head.forward(x), 1)).into_iter().enumerate() {
+        tracks[set.track_of[i]].0.push(p);
     }
     Evaluation::compute(&tracks, genres)
 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::error::RecommenderError;
-use crate::library::Library;
+use crate::library::{tag_key, Library};
 use crate::playlist::Entry;
 use crate::rerank::per_step_dtw;
 
@@ -66,7 +66,7 @@ fn pairs(n: usize) -> impl Iterator<Item = (usize, usize)> {
 
 /// Share of the pairs whose tracks both carry `tag` that carry the same value.
 fn same_pairs(tracks: &[Entry], tag: impl Fn(&Entry) -> &Option<String>) -> Option<f64> {
-    let norm: Vec<Option<String>> = tracks.iter().map(|e| tag(e).as_deref().map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty())).collect();
+    let norm: Vec<Option<String>> = tracks.iter().map(|e| tag_key(tag(e).as_deref())).collect();
     mean(pairs(tracks.len()).filter_map(|(i, j)| Some(f64::from(u8::from(norm[i].as_ref()? == norm[j].as_ref()?)))))
 }
 

@@ -108,6 +108,12 @@ pub struct TrackRow {
     pub top_genre: String,
 }
 
+/// A tag as tracks are compared by it (same artist, album, genre): trimmed and lower-cased;
+/// `None` for an absent or blank tag.
+pub fn tag_key(tag: Option<&str>) -> Option<String> {
+    tag.map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty())
+}
+
 /// What an index run knows of a file already in the library.
 #[derive(Debug, Clone)]
 pub struct Known {
@@ -295,11 +301,7 @@ impl Library {
             let n: i64 = self.conn.query_row("SELECT COUNT(*) FROM vectors", [], |r| r.get(0)).map_err(sql(&self.path))?;
             return Ok((n as usize, self.meta.model.genres.len()));
         }
-        let has_table: bool = self
-            .conn
-            .query_row("SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'embeddings')", [], |r| r.get(0))
-            .map_err(sql(&self.path))?;
-        if !has_table {
+        if !self.has_embeddings()? {
             return Ok((0, 0));
         }
         let (n, bytes): (i64, Option<i64>) =
@@ -347,12 +349,19 @@ impl Library {
 
     /// A track's embedding, if the library stored one for it.
     pub fn embedding(&self, id: i64) -> Result<Option<Vec<f32>>, RecommenderError> {
-        if self.space_shape(Space::Embedding)?.0 == 0 {
+        if !self.has_embeddings()? {
             return Ok(None);
         }
         let bytes: Option<Vec<u8>> =
             self.conn.query_row("SELECT data FROM embeddings WHERE track_id = ?1", params![id], |r| r.get(0)).optional().map_err(sql(&self.path))?;
         bytes.map(|b| bytes_to_floats(&b).ok_or_else(|| self.corrupt(format!("track {id}: bad embedding")))).transpose()
+    }
+
+    /// Whether the library has the embeddings table (libraries indexed before it existed do not).
+    fn has_embeddings(&self) -> Result<bool, RecommenderError> {
+        self.conn
+            .query_row("SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'embeddings')", [], |r| r.get(0))
+            .map_err(sql(&self.path))
     }
 
     /// Ids of the tracks whose most likely genre is `genre`.

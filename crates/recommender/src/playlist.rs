@@ -17,7 +17,7 @@ use crate::cohesion::{cohesion, Cohesion};
 use crate::error::RecommenderError;
 use crate::explain::{explain, Explanation};
 use crate::hash::file_blake3;
-use crate::library::{GenreVectors, Library, Space, TrackRow};
+use crate::library::{tag_key, GenreVectors, Library, Space, TrackRow};
 use crate::rerank::{rerank, RerankParams};
 use crate::search::{nearest, Filter, Neighbour};
 use crate::sequence::MfccSequence;
@@ -373,8 +373,8 @@ fn pick(ranked: Vec<Entry>, n: usize, variety: &Variety) -> Vec<Entry> {
 /// Count `tag` against `max` (compared case-insensitively); false when it is already full.
 /// Untagged tracks and a missing limit always pass.
 fn within_limit(counts: &mut HashMap<String, usize>, tag: Option<&str>, max: Option<usize>) -> bool {
-    let (Some(max), Some(tag)) = (max, tag) else { return true };
-    let count = counts.entry(tag.trim().to_lowercase()).or_default();
+    let (Some(max), Some(key)) = (max, tag_key(tag)) else { return true };
+    let count = counts.entry(key).or_default();
     if *count >= max {
         return false;
     }

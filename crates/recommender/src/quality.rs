@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::cohesion::Cohesion;
 use crate::error::RecommenderError;
-use crate::library::{GenreVectors, Library, TrackRow};
+use crate::library::{tag_key, GenreVectors, Library, TrackRow};
 use crate::playlist::{make_playlist, PlaylistOptions, Query};
 
 /// What counts as "the same" for precision.
@@ -30,11 +30,10 @@ pub enum Label {
 impl Label {
     /// The label of a track, if it has one (tags compared case-insensitively, trimmed).
     pub fn of(self, row: &TrackRow) -> Option<String> {
-        let tag = |t: &Option<String>| t.as_deref().map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty());
         match self {
-            Label::Album => tag(&row.album),
-            Label::Artist => tag(&row.artist),
-            Label::Genre => tag(&row.genre),
+            Label::Album => tag_key(row.album.as_deref()),
+            Label::Artist => tag_key(row.artist.as_deref()),
+            Label::Genre => tag_key(row.genre.as_deref()),
             Label::Folder => row.path.parent().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned()),
         }
     }
@@ -81,7 +80,6 @@ pub fn playlist_quality(
     let start = std::time::Instant::now();
     let rows = lib.tracks(&vectors.ids)?;
     let labels: HashMap<i64, String> = rows.iter().filter_map(|r| label.of(r).map(|l| (r.id, l))).collect();
-    let path_labels: HashMap<&Path, &String> = rows.iter().filter_map(|r| labels.get(&r.id).map(|l| (r.path.as_path(), l))).collect();
     let mut sizes: HashMap<&String, usize> = HashMap::new();
     labels.values().for_each(|l| *sizes.entry(l).or_default() += 1);
     let queries: Vec<&TrackRow> = rows.iter().filter(|r| labels.contains_key(&r.id)).collect();
@@ -94,7 +92,7 @@ pub fn playlist_quality(
         let own = &labels[&row.id];
         let query = Query::from_track(lib, (*row).clone())?;
         let playlist = make_playlist(lib, vectors, &query, opts)?;
-        let hits = playlist.tracks.iter().filter(|e| path_labels.get(e.path.as_path()) == Some(&own)).count();
+        let hits = playlist.tracks.iter().filter(|e| labels.get(&e.id) == Some(own)).count();
         let precision = hits as f64 / opts.n.max(1) as f64;
         cohesions.push(playlist.cohesion);
         precision_sum += precision;
