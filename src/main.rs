@@ -31,8 +31,10 @@ enum Command {
     Classify(cmd::classify::Args),
     /// Index a music folder into a library database (genre vectors + MFCC sequences).
     Index(cmd::index::Args),
-    /// A playlist from a query song: genre-space neighbours reranked by DTW.
+    /// A playlist from one or more seed songs: neighbours in the space reranked by DTW.
     Playlist(Box<cmd::playlist::Args>),
+    /// A journey from one song (or genre/tag) to another in even steps, through waypoints.
+    Path(Box<cmd::path::Args>),
     /// Playlist quality on a library: precision@n of its albums/artists/genres/folders.
     EvaluatePlaylists(cmd::evaluate_playlists::Args),
 }
@@ -48,6 +50,7 @@ fn main() -> std::process::ExitCode {
         Command::Classify(args) => cmd::classify::run(args),
         Command::Index(args) => cmd::index::run(args),
         Command::Playlist(args) => cmd::playlist::run(*args),
+        Command::Path(args) => cmd::path::run(*args),
         Command::EvaluatePlaylists(args) => cmd::evaluate_playlists::run(args),
     };
     match result {

@@ -105,7 +105,7 @@ fn playlist_formats_and_errors() {
     // A relative path to a library track, run from the library's folder.
     let out = bin().current_dir(&root).args(["playlist", "-n", "3", "--json", "--db"]).arg(&db).arg("t2.wav").output().unwrap();
     let v = json(&out);
-    assert_eq!(v["query"]["in_library"], true);
+    assert_eq!(v["seeds"][0]["in_library"], true);
     let tracks = v["tracks"].as_array().unwrap();
     assert_eq!(tracks.len(), 3);
     for (i, t) in tracks.iter().enumerate() {
@@ -115,7 +115,7 @@ fn playlist_formats_and_errors() {
         }
         assert_ne!(t["path"], root.join("t2.wav").to_str().unwrap());
     }
-    let genres = v["query"]["genres"].as_object().unwrap();
+    let genres = v["seeds"][0]["genres"].as_object().unwrap();
     assert_eq!(genres.len(), 8);
 
     let out = bin().args(["playlist", "-n", "4", "--rerank", "none", "--db"]).arg(&db).arg(root.join("t0.wav")).output().unwrap();
@@ -207,7 +207,7 @@ fn short_tracks(n: u32) -> (tempfile::TempDir, PathBuf) {
 /// can search its embedding space and the query's top tags are printed.
 #[test]
 fn the_builtin_default_model_works_from_any_directory() {
-    let (tmp, root) = short_tracks(4);
+    let (tmp, _root) = short_tracks(4);
     let run = |args: &[&str]| {
         let out = common::bin().current_dir(tmp.path()).args(args).output().unwrap();
         assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
@@ -252,4 +252,60 @@ fn playlist_excludes_an_m3u_and_applies_variety_flags() {
     assert!(paths.iter().all(|p| !p.ends_with("t1.wav") && !p.ends_with("t2.wav") && !p.ends_with("t0.wav")), "{paths:?}");
     let bad = bin().args(["playlist", "--db"]).arg(&db).args(["--exclude", "missing.m3u8"]).arg(root.join("a/t0.wav")).output().unwrap();
     assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("missing.m3u8"));
+}
+
+/// Several seeds (named and from an M3U), a path with a waypoint and a genre end, and steering
+/// by genre, as the command line takes them.
+#[test]
+fn seeds_paths_and_steering_from_the_command_line() {
+    let (tmp, root) = short_tracks(8);
+    let db = tmp.path().join("lib.db");
+    assert!(bin().args(["index", "--model"]).arg(model()).arg("--library").arg(&root).arg("--db").arg(&db).output().unwrap().status.success());
+    let seeds = tmp.path().join("seeds.m3u8");
+    std::fs::write(&seeds, "#EXTM3U\nmusic/a/t5.wav\n").unwrap();
+    let v = json(&bin().args(["playlist", "--json", "-n", "4", "--seeds"]).arg(&seeds).arg("--db").arg(&db).arg(root.join("a/t0.wav")).output().unwrap());
+    let seed_paths: Vec<&str> = v["seeds"].as_array().unwrap().iter().map(|s| s["path"].as_str().unwrap()).collect();
+    assert!(seed_paths.len() == 2 && seed_paths[0].ends_with("t0.wav") && seed_paths[1].ends_with("t5.wav"), "{seed_paths:?}");
+    let tracks = v["tracks"].as_array().unwrap();
+    assert_eq!(tracks.len(), 4);
+    assert!(tracks.iter().all(|t| !t["path"].as_str().unwrap().ends_with("t0.wav") && !t["path"].as_str().unwrap().ends_with("t5.wav")));
+
+    let v = json(
+        &bin()
+            .args(["path", "--json", "-n", "5", "--rerank", "none", "--via"])
+            .arg(root.join("a/t3.wav"))
+            .arg("--db")
+            .arg(&db)
+            .arg(root.join("a/t0.wav"))
+            .arg("jazz")
+            .output()
+            .unwrap(),
+    );
+    let kinds: Vec<&str> = v["anchors"].as_array().unwrap().iter().map(|a| a["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["song", "song", "genre"]);
+    let steps = v["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 5);
+    assert!(steps.iter().any(|s| s["path"].as_str().unwrap().ends_with("t3.wav")), "the waypoint is a step");
+    assert!(steps.iter().all(|s| !s["target"]["point"].as_array().unwrap().is_empty() && s["distance_to_end"].is_number()));
+    let text =
+        String::from_utf8(bin().args(["path", "-n", "3", "--db"]).arg(&db).arg(root.join("a/t0.wav")).arg(root.join("a/t7.wav")).output().unwrap().stdout)
+            .unwrap();
+    assert!(text.contains("from:") && text.contains("to:") && text.contains("cohesion:"), "{text}");
+
+    let v = json(&bin().args(["playlist", "--json", "-n", "3", "--toward", "rock:0.5", "--db"]).arg(&db).arg(root.join("a/t0.wav")).output().unwrap());
+    assert_eq!(v["toward"]["genre"], "rock");
+    for (args, complaint) in [
+        (vec!["path", "-n", "3", "a-file-that-is-not-there.wav", "jazz"], "a-file-that-is-not-there.wav: no such file"),
+        (vec!["playlist", "--toward", "polka", "-n", "2"], "polka"),
+        (vec!["path", "--shuffle", "3", "jazz", "rock"], "--shuffle"),
+    ] {
+        let mut cmd = bin();
+        cmd.args(&args).arg("--db").arg(&db);
+        if args[0] == "playlist" {
+            cmd.arg(root.join("a/t0.wav"));
+        }
+        let out = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && stderr.contains(complaint) && stderr.lines().count() == 1, "{args:?}: {stderr}");
+    }
 }

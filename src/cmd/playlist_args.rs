@@ -4,9 +4,15 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use clap::ValueEnum;
-use genrespace_recommender::{Library, PlaylistOptions, Rerank, Space, Variety};
+use genrespace_recommender::library::GenreVectors;
+use genrespace_recommender::{Library, PlaylistOptions, RecommenderError, Rerank, Space, Toward, Variety};
+
+use genrespace_recommender::target::genre_index;
+
+use super::playlist_output::OutputArgs;
+use super::songs::{m3u_entries, QueryModelArgs};
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum SpaceArg {
@@ -22,6 +28,46 @@ pub enum RerankArg {
     Dtw,
     /// Distance in the space only.
     None,
+}
+
+/// What `playlist` and `path` share: the library, the playlist options, the output and the model
+/// for songs outside the library.
+#[derive(clap::Args)]
+pub struct QueryArgs {
+    /// Library database built by `genrespace index`.
+    #[arg(long, value_name = "FILE", default_value = "genrespace.db")]
+    pub db: PathBuf,
+    #[command(flatten)]
+    pub playlist: PlaylistArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub model: QueryModelArgs,
+}
+
+/// An opened library with the request's options and every track's point in their space.
+pub struct Opened {
+    pub lib: Library,
+    pub opts: PlaylistOptions,
+    pub vectors: GenreVectors,
+    /// Milliseconds spent reading the points.
+    pub load_ms: f64,
+}
+
+impl QueryArgs {
+    /// Open the library and read its points; an empty library is refused here, before any song
+    /// outside it is analysed.
+    pub fn open(&self) -> Result<Opened> {
+        let lib = Library::open(&self.db)?;
+        let opts = self.playlist.options(&lib)?;
+        let load = std::time::Instant::now();
+        let vectors = lib.vectors(opts.space)?;
+        let load_ms = load.elapsed().as_secs_f64() * 1e3;
+        if vectors.ids.is_empty() {
+            return Err(RecommenderError::EmptyLibrary { path: self.db.clone() }.into());
+        }
+        Ok(Opened { lib, opts, vectors, load_ms })
+    }
 }
 
 #[derive(clap::Args)]
@@ -65,6 +111,10 @@ pub struct PlaylistArgs {
     /// Leave out the songs listed in this M3U/M3U8 playlist (e.g. those already played).
     #[arg(long, value_name = "FILE.m3u8")]
     exclude: Option<PathBuf>,
+    /// Steer by genre/tag, "like this, but more G": the target moves AMOUNT (0..1, default 0.3)
+    /// of the way towards where the library's most typical G tracks are.
+    #[arg(long, value_name = "GENRE[:AMOUNT]")]
+    toward: Option<Toward>,
     /// Variety: pick the playlist at random among the best K tracks (kept in score order).
     #[arg(long, value_name = "K")]
     shuffle: Option<usize>,
@@ -111,18 +161,19 @@ impl PlaylistArgs {
                 Some(m3u) => m3u_tracks(lib, m3u)?,
                 None => HashSet::new(),
             },
+            toward: match &self.toward {
+                Some(t) => Some(Toward { genre: genre_index(lib, &t.genre)?.1, amount: t.amount }),
+                None => None,
+            },
         })
     }
 }
 
-/// The library tracks an M3U/M3U8 playlist lists (entries relative to its folder or absolute;
-/// entries that are not in the library cannot be returned anyway and are passed over).
+/// The library tracks an M3U/M3U8 playlist lists (entries that are not in the library cannot be
+/// returned anyway and are passed over).
 fn m3u_tracks(lib: &Library, m3u: &Path) -> Result<HashSet<i64>> {
-    let text = std::fs::read_to_string(m3u).with_context(|| format!("{}: cannot read the playlist to exclude", m3u.display()))?;
-    let base = m3u.parent().unwrap_or(Path::new("."));
     let mut ids = HashSet::new();
-    for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
-        let path = base.join(line);
+    for path in m3u_entries(m3u)? {
         let found = match std::path::absolute(&path).ok().map(|p| lib.track_by_path(&p)).transpose()? {
             Some(Some(row)) => Some(row),
             _ => std::fs::canonicalize(&path).ok().map(|p| lib.track_by_path(&p)).transpose()?.flatten(),

@@ -99,7 +99,7 @@ fn query(db: &Path) -> Result<(), Box<dyn std::error::Error>> {
         let vectors = lib.vectors(Space::Genres)?;
         load.push(t_load.elapsed().as_secs_f64() * 1e3);
         let query = resolve(&lib, Path::new(&path))?;
-        let p = make_playlist(&lib, &vectors, &query, &PlaylistOptions { rerank, space: Space::Genres, ..Default::default() })?;
+        let p = make_playlist(&lib, &vectors, std::slice::from_ref(&query), &PlaylistOptions { rerank, space: Space::Genres, ..Default::default() })?;
         assert_eq!(p.tracks.len(), 10);
         total_ms.push(t.elapsed().as_secs_f64() * 1e3);
         search.push(p.timings.search_ms);

@@ -103,6 +103,7 @@ mod tests {
     fn entry(artist: Option<&str>, album: Option<&str>) -> Entry {
         Entry {
             rank: 1,
+            seed: 0,
             id: 1,
             path: "x.ogg".into(),
             title: None,

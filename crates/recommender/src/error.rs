@@ -26,6 +26,10 @@ pub enum RecommenderError {
     Analysis { path: PathBuf, reason: String },
     #[error("{path}: {reason}")]
     LibraryRoot { path: PathBuf, reason: String },
+    #[error("`{genre}` is not a genre/tag of model {model} (it has: {known})")]
+    UnknownGenre { genre: String, model: String, known: String },
+    #[error("{0}")]
+    Request(String),
     #[error(transparent)]
     Model(#[from] ModelError),
     #[error("{path}: {source}")]

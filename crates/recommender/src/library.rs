@@ -130,6 +130,14 @@ pub struct GenreVectors {
     pub data: Vec<f32>,
 }
 
+impl GenreVectors {
+    /// The point of track `id` (ids are in ascending order, as [`Library::vectors`] reads them).
+    pub fn row(&self, id: i64) -> Option<&[f32]> {
+        let i = self.ids.binary_search(&id).ok()?;
+        Some(&self.data[i * self.dims..(i + 1) * self.dims])
+    }
+}
+
 pub struct Library {
     conn: Connection,
     path: PathBuf,

@@ -1,7 +1,8 @@
-//! A playlist for a query song: its nearest neighbours in genre space or in the model's
-//! embedding space (stage 1, see [`Space`]), reranked by DTW between MFCC sequences (stage 2, see
-//! [`crate::rerank`]), with exact duplicates of the query left out and at most N tracks per
-//! artist when asked.
+//! A playlist for one or more seed songs: their nearest neighbours in genre space or in the
+//! model's embedding space (stage 1, see [`Space`]), reranked by DTW between MFCC sequences
+//! (stage 2, see [`crate::rerank`]), optionally steered towards a genre/tag
+//! ([`crate::target::Toward`]), with exact duplicates of the seeds left out and the limits,
+//! exclusions and shuffle of [`Variety`].
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -21,6 +22,7 @@ use crate::library::{tag_key, GenreVectors, Library, Space, TrackRow};
 use crate::rerank::{rerank, RerankParams};
 use crate::search::{nearest, Filter, Neighbour};
 use crate::sequence::MfccSequence;
+use crate::target::{genre_target, Target, Toward};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -48,6 +50,8 @@ pub struct PlaylistOptions {
     pub variety: Variety,
     /// Library tracks never to return (e.g. the songs already played).
     pub exclude: HashSet<i64>,
+    /// Steer the seeds' targets towards a genre/tag.
+    pub toward: Option<Toward>,
 }
 
 impl Default for PlaylistOptions {
@@ -62,6 +66,7 @@ impl Default for PlaylistOptions {
             within_genre: false,
             variety: Variety::default(),
             exclude: HashSet::new(),
+            toward: None,
         }
     }
 }
@@ -87,11 +92,15 @@ impl Variety {
         self != &Variety { seed: self.seed, ..Variety::default() }
     }
 
-    /// Whether a track's own facts admit it (genre, duration).
-    fn admits(&self, e: &Entry) -> bool {
-        !self.exclude_genres.iter().any(|g| g.eq_ignore_ascii_case(&e.top_genre))
-            && self.min_duration_s.is_none_or(|m| e.duration_s >= m)
-            && self.max_duration_s.is_none_or(|m| e.duration_s <= m)
+    /// Whether a track's own facts admit it (its top genre, its duration).
+    fn admits(&self, top_genre: &str, duration_s: f64) -> bool {
+        !self.exclude_genres.iter().any(|g| g.eq_ignore_ascii_case(top_genre))
+            && self.min_duration_s.is_none_or(|m| duration_s >= m)
+            && self.max_duration_s.is_none_or(|m| duration_s <= m)
+    }
+
+    pub(crate) fn admits_row(&self, row: &TrackRow) -> bool {
+        self.admits(&row.top_genre, row.duration_s)
     }
 }
 
@@ -115,6 +124,8 @@ pub struct QueryInfo {
 /// it must not return.
 pub struct Query {
     pub info: QueryInfo,
+    /// The library track it is (`None` for a file outside the library).
+    pub id: Option<i64>,
     pub vector: Vec<f32>,
     /// Absent for a library track stored before embeddings were.
     pub embedding: Option<Vec<f32>>,
@@ -129,7 +140,7 @@ impl Query {
     /// Resolve `path`: a library track when it names one (relative, absolute, through a symlink,
     /// or the real file behind a library symlink) or has the content of one; otherwise the file
     /// is analysed with the model `analyzer` loads (only called then).
-    pub fn resolve(lib: &Library, path: &Path, analyzer: impl FnOnce() -> Result<Analyzer, RecommenderError>) -> Result<Self, RecommenderError> {
+    pub fn resolve<'a>(lib: &Library, path: &Path, analyzer: impl FnOnce() -> Result<&'a Analyzer, RecommenderError>) -> Result<Self, RecommenderError> {
         let io = |e: std::io::Error| RecommenderError::Analysis { path: path.to_path_buf(), reason: format!("cannot read the query: {e}") };
         let canonical = std::fs::canonicalize(path).map_err(io)?;
         if !canonical.is_file() {
@@ -151,6 +162,7 @@ impl Query {
         if let Some(row) = stored {
             let mut query = Self::from_track(lib, row)?;
             if !in_library {
+                query.id = None;
                 query.info.in_library = false;
                 query.info.path = canonical;
             }
@@ -170,6 +182,7 @@ impl Query {
                 album: tags.album,
                 top_genre,
             },
+            id: None,
             vector,
             embedding: Some(embedding),
             sequence,
@@ -193,6 +206,7 @@ impl Query {
                 album: row.album,
                 top_genre: row.top_genre,
             },
+            id: Some(row.id),
             sequence: lib.sequence(row.id)?,
             embedding: lib.embedding(row.id)?,
             vector,
@@ -203,14 +217,21 @@ impl Query {
 }
 
 impl Query {
-    /// Where the query sits in `space`.
-    pub fn point(&self, space: Space, lib: &Library) -> Result<&[f32], RecommenderError> {
-        match space {
-            Space::Genres => Ok(&self.vector),
+    /// Where the query sits in `space` (whose points have `dims` values), with its genre vector.
+    pub fn target(&self, space: Space, lib: &Library, dims: usize) -> Result<Target, RecommenderError> {
+        let point = match space {
+            Space::Genres => self.vector.clone(),
             Space::Embedding => {
-                self.embedding.as_deref().ok_or_else(|| RecommenderError::MissingEmbeddings { path: lib.path().to_path_buf(), missing: 1, total: 1 })
+                self.embedding.clone().ok_or_else(|| RecommenderError::MissingEmbeddings { path: lib.path().to_path_buf(), missing: 1, total: 1 })?
             }
+        };
+        if point.len() != dims {
+            return Err(RecommenderError::Analysis {
+                path: self.info.path.clone(),
+                reason: format!("the query has {} dimensions in the {space:?} space, the library's vectors {dims}", point.len()),
+            });
         }
+        Ok(Target { point, genres: self.vector.clone() })
     }
 }
 
@@ -222,6 +243,9 @@ fn as_map<S: serde::Serializer>(pairs: &[(String, f32)], s: S) -> Result<S::Ok, 
 #[derive(Debug, Clone, Serialize)]
 pub struct Entry {
     pub rank: usize,
+    /// The seed it was chosen for (an index into the playlist's seeds; 0 with one seed and in
+    /// a path).
+    pub seed: usize,
     /// The track's id in the library.
     pub id: i64,
     pub path: PathBuf,
@@ -242,6 +266,28 @@ pub struct Entry {
     pub explanation: Option<Explanation>,
 }
 
+impl Entry {
+    /// An unnumbered, unexplained entry for a library track.
+    pub(crate) fn from_row(row: &TrackRow, seed: usize, distance: f64, dtw_distance: Option<f64>, score: f64) -> Self {
+        Entry {
+            rank: 0,
+            seed,
+            id: row.id,
+            path: row.path.clone(),
+            title: row.title.clone(),
+            artist: row.artist.clone(),
+            album: row.album.clone(),
+            genre: row.genre.clone(),
+            duration_s: row.duration_s,
+            top_genre: row.top_genre.clone(),
+            distance,
+            dtw_distance,
+            score,
+            explanation: None,
+        }
+    }
+}
+
 /// Where the time went, in milliseconds.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Timings {
@@ -253,7 +299,9 @@ pub struct Timings {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Playlist {
-    pub query: QueryInfo,
+    pub seeds: Vec<QueryInfo>,
+    /// The genre/tag the seeds' targets were moved towards.
+    pub toward: Option<Toward>,
     pub tracks: Vec<Entry>,
     pub cohesion: Cohesion,
     pub space: Space,
@@ -261,21 +309,23 @@ pub struct Playlist {
     pub timings: Timings,
 }
 
-/// Build the playlist of `query` from `lib`, whose points in `opts.space` are `vectors`.
-pub fn make_playlist(lib: &Library, vectors: &GenreVectors, query: &Query, opts: &PlaylistOptions) -> Result<Playlist, RecommenderError> {
+/// Build the playlist of `seeds` from `lib`, whose points in `opts.space` are `vectors`.
+///
+/// With several seeds, each candidate belongs to the seed it is nearest to (Euclidean, in the
+/// searched space), is scored against that seed alone (distance, DTW to that seed's sequence)
+/// and the seeds' ranked lists are interleaved, best of each in turn: every seed is represented
+/// and no track is pulled towards a centroid between styles that none of the seeds has. Seeds
+/// themselves (and their exact copies) are never in the playlist.
+pub fn make_playlist(lib: &Library, vectors: &GenreVectors, seeds: &[Query], opts: &PlaylistOptions) -> Result<Playlist, RecommenderError> {
+    if seeds.is_empty() {
+        return Err(RecommenderError::Request("a playlist needs at least one seed song".into()));
+    }
     if vectors.ids.is_empty() {
         return Err(RecommenderError::EmptyLibrary { path: lib.path().to_path_buf() });
     }
-    let mut timings = Timings { query_analysis_ms: query.analysis_seconds * 1e3, ..Default::default() };
-    let only = if opts.within_genre { Some(lib.ids_with_top_genre(&query.info.top_genre)?) } else { None };
-    let filter = Filter { exclude: query.exclude.union(&opts.exclude).copied().collect(), only };
-    let point = query.point(opts.space, lib)?;
-    if point.len() != vectors.dims {
-        return Err(RecommenderError::Analysis {
-            path: query.info.path.clone(),
-            reason: format!("the query has {} dimensions in the {:?} space, the library's vectors {}", point.len(), opts.space, vectors.dims),
-        });
-    }
+    let mut timings = Timings { query_analysis_ms: seeds.iter().map(|q| q.analysis_seconds).sum::<f64>() * 1e3, ..Default::default() };
+    let targets = seed_targets(lib, vectors, seeds, opts)?;
+    let filter = Filter { exclude: seeds.iter().flat_map(|q| &q.exclude).chain(&opts.exclude).copied().collect(), only: within_genre(lib, seeds, opts)? };
     let n = opts.n.max(1);
     let mut k = match opts.rerank {
         Rerank::Dtw => opts.candidates.max(n),
@@ -283,26 +333,79 @@ pub fn make_playlist(lib: &Library, vectors: &GenreVectors, query: &Query, opts:
     }
     .max(opts.variety.shuffle_among.unwrap_or(0));
     loop {
-        let t = Instant::now();
-        let neighbours = nearest(vectors, point, k, &filter);
-        let rows = distinct_content(lib.tracks(&neighbours.iter().map(|c| c.id).collect::<Vec<_>>())?);
-        timings.search_ms += t.elapsed().as_secs_f64() * 1e3;
-        let t = Instant::now();
-        let ranked = rank(lib, query, &neighbours, &rows, opts, n)?;
-        timings.rerank_ms += t.elapsed().as_secs_f64() * 1e3;
-        let tracks = pick(ranked, n, &opts.variety);
+        let mut groups = Vec::with_capacity(seeds.len());
+        let mut exhausted = false;
+        for (s, (seed, target)) in seeds.iter().zip(&targets).enumerate() {
+            let t = Instant::now();
+            let mut neighbours = nearest(vectors, &target.point, k, &filter);
+            exhausted |= neighbours.len() < k;
+            if targets.len() > 1 {
+                neighbours.retain(|c| vectors.row(c.id).is_some_and(|p| nearest_target(&targets, p) == s));
+            }
+            let rows = distinct_content(lib.tracks(&neighbours.iter().map(|c| c.id).collect::<Vec<_>>())?);
+            timings.search_ms += t.elapsed().as_secs_f64() * 1e3;
+            let t = Instant::now();
+            groups.push(rank(lib, &seed.sequence, s, &neighbours, &rows, opts, n)?);
+            timings.rerank_ms += t.elapsed().as_secs_f64() * 1e3;
+        }
+        let tracks = pick(interleave(groups), n, &opts.variety);
         // Too few after the limits: widen the candidate set, unless it already holds everything.
-        if tracks.len() >= n || neighbours.len() < k {
+        if tracks.len() >= n || exhausted {
             let mut tracks = tracks;
             let genre_vectors = tracks.iter().map(|e| lib.vector(e.id)).collect::<Result<Vec<_>, _>>()?;
             for (e, v) in tracks.iter_mut().zip(&genre_vectors) {
-                e.explanation = Some(explain(&lib.meta().model.genres, &query.vector, v));
+                e.explanation = Some(explain(&lib.meta().model.genres, &seeds[e.seed].vector, v));
             }
             let cohesion = cohesion(lib, &tracks, &genre_vectors, opts.band)?;
-            return Ok(Playlist { query: query.info.clone(), tracks, cohesion, space: opts.space, rerank: opts.rerank, timings });
+            return Ok(Playlist {
+                seeds: seeds.iter().map(|q| q.info.clone()).collect(),
+                toward: opts.toward.clone(),
+                tracks,
+                cohesion,
+                space: opts.space,
+                rerank: opts.rerank,
+                timings,
+            });
         }
         k *= 4;
     }
+}
+
+/// Each seed's target in the searched space, moved towards `opts.toward`'s genre when asked.
+fn seed_targets(lib: &Library, vectors: &GenreVectors, seeds: &[Query], opts: &PlaylistOptions) -> Result<Vec<Target>, RecommenderError> {
+    let targets = seeds.iter().map(|q| q.target(opts.space, lib, vectors.dims)).collect::<Result<Vec<_>, _>>()?;
+    match &opts.toward {
+        None => Ok(targets),
+        Some(toward) => {
+            let genre = genre_target(lib, vectors, opts.space, &toward.genre)?;
+            Ok(targets.iter().map(|t| t.lerp(&genre, toward.amount)).collect())
+        }
+    }
+}
+
+/// With `within_genre`, the tracks whose top genre is one of the seeds'.
+fn within_genre(lib: &Library, seeds: &[Query], opts: &PlaylistOptions) -> Result<Option<HashSet<i64>>, RecommenderError> {
+    if !opts.within_genre {
+        return Ok(None);
+    }
+    let mut only = HashSet::new();
+    for genre in seeds.iter().map(|q| &q.info.top_genre).collect::<HashSet<_>>() {
+        only.extend(lib.ids_with_top_genre(genre)?);
+    }
+    Ok(Some(only))
+}
+
+/// The index of the target nearest to `point` (the first on a tie).
+pub(crate) fn nearest_target(targets: &[Target], point: &[f32]) -> usize {
+    let d = |t: &Target| t.point.iter().zip(point).map(|(a, b)| (a - b) * (a - b)).sum::<f32>();
+    (0..targets.len()).min_by(|&a, &b| d(&targets[a]).total_cmp(&d(&targets[b])).then(a.cmp(&b))).unwrap_or(0)
+}
+
+/// The ranked lists merged best of each in turn: `[a1, b1, a2, b2, b3]` for `[a1, a2]`, `[b1, b2, b3]`.
+fn interleave(groups: Vec<Vec<Entry>>) -> Vec<Entry> {
+    let longest = groups.iter().map(Vec::len).max().unwrap_or(0);
+    let mut iters: Vec<_> = groups.into_iter().map(Vec::into_iter).collect();
+    (0..longest).flat_map(|_| iters.iter_mut().filter_map(Iterator::next).collect::<Vec<_>>()).collect()
 }
 
 /// Drop candidates whose content repeats an earlier (nearer) one.
@@ -311,24 +414,18 @@ fn distinct_content(rows: Vec<TrackRow>) -> Vec<TrackRow> {
     rows.into_iter().filter(|r| seen.insert(r.hash.clone())).collect()
 }
 
-/// Score candidates, best first.
-fn rank(lib: &Library, query: &Query, neighbours: &[Neighbour], rows: &[TrackRow], opts: &PlaylistOptions, n: usize) -> Result<Vec<Entry>, RecommenderError> {
+/// Score the candidates of seed number `seed` (whose MFCC sequence is `sequence`), best first.
+fn rank(
+    lib: &Library,
+    sequence: &MfccSequence,
+    seed: usize,
+    neighbours: &[Neighbour],
+    rows: &[TrackRow],
+    opts: &PlaylistOptions,
+    n: usize,
+) -> Result<Vec<Entry>, RecommenderError> {
     let distance: HashMap<i64, f32> = neighbours.iter().map(|c| (c.id, c.distance)).collect();
-    let entry = |row: &TrackRow, dtw: Option<f64>, score: f64| Entry {
-        rank: 0,
-        id: row.id,
-        path: row.path.clone(),
-        title: row.title.clone(),
-        artist: row.artist.clone(),
-        album: row.album.clone(),
-        genre: row.genre.clone(),
-        duration_s: row.duration_s,
-        top_genre: row.top_genre.clone(),
-        distance: distance[&row.id] as f64,
-        dtw_distance: dtw,
-        score,
-        explanation: None,
-    };
+    let entry = |row: &TrackRow, dtw: Option<f64>, score: f64| Entry::from_row(row, seed, distance[&row.id] as f64, dtw, score);
     match opts.rerank {
         Rerank::None => Ok(rows.iter().map(|r| entry(r, None, distance[&r.id] as f64)).collect()),
         Rerank::Dtw => {
@@ -338,7 +435,7 @@ fn rank(lib: &Library, query: &Query, neighbours: &[Neighbour], rows: &[TrackRow
             // without limits, exclusions or a shuffle that may pass over some of them.
             let keep = (!opts.variety.skips_any()).then_some(n);
             let params = RerankParams { dtw_weight: opts.dtw_weight, band: opts.band, keep };
-            Ok(rerank(&query.sequence, &candidates, &params).into_iter().map(|s| entry(&rows[s.index], Some(s.dtw), s.score)).collect())
+            Ok(rerank(sequence, &candidates, &params).into_iter().map(|s| entry(&rows[s.index], Some(s.dtw), s.score)).collect())
         }
     }
 }
@@ -351,7 +448,7 @@ fn pick(ranked: Vec<Entry>, n: usize, variety: &Variety) -> Vec<Entry> {
     let mut per_artist: HashMap<String, usize> = HashMap::new();
     let mut per_album: HashMap<String, usize> = HashMap::new();
     let mut pool = Vec::with_capacity(pool_size);
-    for e in ranked.into_iter().filter(|e| variety.admits(e)) {
+    for e in ranked.into_iter().filter(|e| variety.admits(&e.top_genre, e.duration_s)) {
         if pool.len() == pool_size {
             break;
         }
@@ -382,18 +479,17 @@ fn within_limit(counts: &mut HashMap<String, usize>, tag: Option<&str>, max: Opt
     true
 }
 
-impl Playlist {
-    /// An extended M3U8 playlist (UTF-8, absolute paths, durations and `artist - title` names).
-    pub fn to_m3u(&self) -> String {
-        let mut out = String::from("#EXTM3U\n#PLAYLIST:genrespace\n");
-        for e in &self.tracks {
-            let name = match (&e.artist, &e.title) {
-                (Some(a), Some(t)) => format!("{a} - {t}"),
-                (None, Some(t)) => t.clone(),
-                _ => e.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
-            };
-            out.push_str(&format!("#EXTINF:{},{}\n{}\n", e.duration_s.round() as i64, name.replace('\n', " "), e.path.display()));
-        }
-        out
+/// An extended M3U8 playlist of `tracks` (UTF-8, absolute paths, durations and `artist - title`
+/// names).
+pub fn to_m3u(tracks: &[Entry]) -> String {
+    let mut out = String::from("#EXTM3U\n#PLAYLIST:genrespace\n");
+    for e in tracks {
+        let name = match (&e.artist, &e.title) {
+            (Some(a), Some(t)) => format!("{a} - {t}"),
+            (None, Some(t)) => t.clone(),
+            _ => e.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
+        };
+        out.push_str(&format!("#EXTINF:{},{}\n{}\n", e.duration_s.round() as i64, name.replace('\n', " "), e.path.display()));
     }
+    out
 }

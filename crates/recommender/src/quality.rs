@@ -91,7 +91,7 @@ pub fn playlist_quality(
     for row in &queries {
         let own = &labels[&row.id];
         let query = Query::from_track(lib, (*row).clone())?;
-        let playlist = make_playlist(lib, vectors, &query, opts)?;
+        let playlist = make_playlist(lib, vectors, std::slice::from_ref(&query), opts)?;
         let hits = playlist.tracks.iter().filter(|e| labels.get(&e.id) == Some(own)).count();
         let precision = hits as f64 / opts.n.max(1) as f64;
         cohesions.push(playlist.cohesion);

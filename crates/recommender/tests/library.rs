@@ -2,67 +2,12 @@
 //! (models/style-cnn): incremental indexing, failures mid-batch, query resolution, playlist
 //! invariants and bad input.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use burn::tensor::Device;
+use common::{analyzer, indexed_library, library, open, opts, write_wav};
 use genrespace_recommender::{
-    index_library, make_playlist, Analyzer, IndexOptions, Library, LibraryMeta, PlaylistOptions, Query, RecommenderError, Rerank, SequenceConfig, Space,
-    Variety,
+    index_library, make_playlist, Analyzer, Library, LibraryMeta, PlaylistOptions, Query, RecommenderError, Rerank, SequenceConfig, Space, Variety,
 };
-
-fn model_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/style-cnn")
-}
-
-fn analyzer() -> Analyzer {
-    Analyzer::load(&model_dir(), &Device::flex()).expect("the shipped model loads")
-}
-
-/// A few seconds of a chord with a rhythm, different per `seed`, 22050 Hz mono.
-fn write_wav(path: &Path, seconds: f32, seed: u32) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let spec = hound::WavSpec { channels: 1, sample_rate: 22050, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
-    let mut w = hound::WavWriter::create(path, spec).unwrap();
-    let base = 110.0 * (1.0 + (seed % 7) as f32 / 7.0);
-    let beat = 0.25 + (seed % 5) as f32 * 0.1;
-    for i in 0..(seconds * 22050.0) as usize {
-        let t = i as f32 / 22050.0;
-        let env = (-((t % beat) * 12.0)).exp();
-        let v = [1.0, 1.25, 1.5, 2.0].iter().map(|m| (2.0 * std::f32::consts::PI * base * m * t).sin()).sum::<f32>() * 0.15 * env;
-        w.write_sample((v * 32767.0) as i16).unwrap();
-    }
-    w.finalize().unwrap();
-}
-
-fn library(root: &Path, n: usize) {
-    for i in 0..n {
-        write_wav(&root.join(format!("album{}/track{i:02}.wav", i % 3)), 4.0, i as u32);
-    }
-}
-
-fn load() -> Result<Analyzer, RecommenderError> {
-    Analyzer::load(&model_dir(), &Device::flex())
-}
-
-fn open(db: &Path, a: &Analyzer) -> Library {
-    Library::open_or_create(db, LibraryMeta::new(a.identity().clone(), SequenceConfig::default())).unwrap()
-}
-
-/// A temporary folder holding `music/` (`n` generated tracks in three album folders) and
-/// `lib.db`, that library indexed with the shipped model.
-fn indexed_library(n: usize) -> (tempfile::TempDir, Library) {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("music");
-    library(&root, n);
-    let a = analyzer();
-    let mut lib = open(&tmp.path().join("lib.db"), &a);
-    index_library(&mut lib, &a, &root, &opts()).unwrap();
-    (tmp, lib)
-}
-
-fn opts() -> IndexOptions {
-    IndexOptions { jobs: Some(2), ..Default::default() }
-}
 
 #[test]
 fn indexing_is_incremental_and_survives_bad_files() {
@@ -128,10 +73,10 @@ fn playlists_exclude_the_query_and_duplicates_and_are_ordered() {
     std::os::unix::fs::symlink(root.join("album0/track03.wav"), &outside).unwrap();
 
     for query_path in [root.join("album0/track03.wav"), outside.clone(), root.join("album0/../album0/track03.wav")] {
-        let query = Query::resolve(&lib, &query_path, || -> Result<Analyzer, RecommenderError> { panic!("a library track needs no analysis") }).unwrap();
+        let query = Query::resolve(&lib, &query_path, || -> Result<&Analyzer, RecommenderError> { panic!("a library track needs no analysis") }).unwrap();
         assert!(query.exclude.len() == 2, "the query and its copy are excluded: {:?}", query.exclude);
         for rerank in [Rerank::Dtw, Rerank::None] {
-            let p = make_playlist(&lib, &vectors, &query, &PlaylistOptions { n: 5, rerank, ..Default::default() }).unwrap();
+            let p = make_playlist(&lib, &vectors, std::slice::from_ref(&query), &PlaylistOptions { n: 5, rerank, ..Default::default() }).unwrap();
             assert_eq!(p.tracks.len(), 5);
             let paths: std::collections::HashSet<_> = p.tracks.iter().map(|t| t.path.clone()).collect();
             assert_eq!(paths.len(), 5, "distinct tracks");
@@ -146,16 +91,16 @@ fn playlists_exclude_the_query_and_duplicates_and_are_ordered() {
     // holds gives everything else.
     let fresh = tmp.path().join("fresh.wav");
     write_wav(&fresh, 5.0, 1234);
-    let query = Query::resolve(&lib, &fresh, load).unwrap();
+    let query = Query::resolve(&lib, &fresh, || Ok(&a)).unwrap();
     assert!(!query.info.in_library && query.exclude.is_empty());
-    let p = make_playlist(&lib, &vectors, &query, &PlaylistOptions { n: 100, ..Default::default() }).unwrap();
+    let p = make_playlist(&lib, &vectors, std::slice::from_ref(&query), &PlaylistOptions { n: 100, ..Default::default() }).unwrap();
     assert_eq!(p.tracks.len(), 12, "13 tracks, one of them a duplicate of another");
 
     // --within-genre keeps the query's top genre only.
-    let p = make_playlist(&lib, &vectors, &query, &PlaylistOptions { n: 100, within_genre: true, ..Default::default() }).unwrap();
+    let p = make_playlist(&lib, &vectors, std::slice::from_ref(&query), &PlaylistOptions { n: 100, within_genre: true, ..Default::default() }).unwrap();
     assert!(p.tracks.iter().all(|t| t.top_genre == query.info.top_genre));
 
-    let m3u = p.to_m3u();
+    let m3u = genrespace_recommender::playlist::to_m3u(&p.tracks);
     assert!(m3u.starts_with("#EXTM3U\n"));
     assert_eq!(m3u.lines().filter(|l| l.starts_with("#EXTINF:")).count(), p.tracks.len());
 }
@@ -194,15 +139,15 @@ fn bad_input_gives_clear_errors() {
     let vectors = lib.vectors(Space::Genres).unwrap();
     let q = tmp.path().join("q.wav");
     write_wav(&q, 3.0, 5);
-    let query = Query::resolve(&lib, &q, load).unwrap();
-    let e = make_playlist(&lib, &vectors, &query, &PlaylistOptions::default()).err().unwrap();
+    let query = Query::resolve(&lib, &q, || Ok(&a)).unwrap();
+    let e = make_playlist(&lib, &vectors, std::slice::from_ref(&query), &PlaylistOptions::default()).err().unwrap();
     assert!(matches!(e, RecommenderError::EmptyLibrary { .. }), "{e}");
 
     let bad = tmp.path().join("bad.mp3");
     std::fs::write(&bad, [0u8, 1, 2, 3, 4, 5, 6, 7]).unwrap();
-    let e = Query::resolve(&lib, &bad, load).err().unwrap();
+    let e = Query::resolve(&lib, &bad, || Ok(&a)).err().unwrap();
     assert!(e.to_string().contains("bad.mp3"), "{e}");
-    let e = Query::resolve(&lib, &tmp.path().join("absent.wav"), load).err().unwrap();
+    let e = Query::resolve(&lib, &tmp.path().join("absent.wav"), || Ok(&a)).err().unwrap();
     assert!(e.to_string().contains("absent.wav"), "{e}");
 
     let e = index_library(&mut lib, &a, &tmp.path().join("no-such-folder"), &opts()).err().unwrap();
@@ -220,7 +165,8 @@ fn embeddings_are_a_second_space_and_old_libraries_say_to_reindex() {
     assert_eq!(embedded.dims, 64, "style-cnn's embedding is its last conv block's 64 pooled channels");
     let row = lib.track_by_path(&root.join("album0/track00.wav")).unwrap().unwrap();
     let query = Query::from_track(&lib, row).unwrap();
-    let by_embedding = make_playlist(&lib, &embedded, &query, &PlaylistOptions { n: 3, space: Space::Embedding, ..Default::default() }).unwrap();
+    let by_embedding =
+        make_playlist(&lib, &embedded, std::slice::from_ref(&query), &PlaylistOptions { n: 3, space: Space::Embedding, ..Default::default() }).unwrap();
     assert_eq!(by_embedding.tracks.len(), 3);
     assert!(by_embedding.tracks.windows(2).all(|w| w[0].score <= w[1].score));
 
@@ -248,7 +194,7 @@ fn playlist_quality_counts_same_label_neighbours() {
     let (mut hits, mut entropy, mut distance) = (0, 0.0, 0.0);
     for row in lib.tracks(&vectors.ids).unwrap() {
         let folder = row.path.parent().unwrap().to_path_buf();
-        let p = make_playlist(&lib, &vectors, &Query::from_track(&lib, row).unwrap(), &opts).unwrap();
+        let p = make_playlist(&lib, &vectors, &[Query::from_track(&lib, row).unwrap()], &opts).unwrap();
         hits += p.tracks.iter().filter(|e| e.path.parent().unwrap() == folder).count();
         entropy += p.cohesion.top_genre_entropy_bits / 9.0;
         distance += p.cohesion.mean_pairwise_genre_distance / 9.0;
@@ -269,7 +215,7 @@ fn playlist_cohesion_matches_a_recomputation() {
     let opts = PlaylistOptions { n: 5, ..Default::default() };
     let query = Query::from_track(&lib, row).unwrap();
     let query_vector = query.vector.clone();
-    let p = make_playlist(&lib, &vectors, &query, &opts).unwrap();
+    let p = make_playlist(&lib, &vectors, std::slice::from_ref(&query), &opts).unwrap();
     let c = &p.cohesion;
     let seqs: Vec<_> = p.tracks.iter().map(|e| lib.sequence(e.id).unwrap()).collect();
     let dtw: f64 = seqs.windows(2).map(|w| genrespace_recommender::rerank::per_step_dtw(&w[0], &w[1], opts.band, None).unwrap()).sum::<f64>() / 4.0;
@@ -316,28 +262,28 @@ fn variety_and_exclusions_are_exact() {
     let vectors = lib.vectors(Space::Embedding).unwrap();
     let query = || Query::from_track(&lib, lib.track_by_path(&root.join("album0/track00.wav")).unwrap().unwrap()).unwrap();
     let ids = |p: &genrespace_recommender::Playlist| p.tracks.iter().map(|e| e.id).collect::<Vec<_>>();
-    let plain = make_playlist(&lib, &vectors, &query(), &PlaylistOptions { n: 5, ..Default::default() }).unwrap();
+    let plain = make_playlist(&lib, &vectors, &[query()], &PlaylistOptions { n: 5, ..Default::default() }).unwrap();
 
     let excluded: std::collections::HashSet<i64> = ids(&plain)[..2].iter().copied().collect();
-    let p = make_playlist(&lib, &vectors, &query(), &PlaylistOptions { n: 5, exclude: excluded.clone(), ..Default::default() }).unwrap();
+    let p = make_playlist(&lib, &vectors, &[query()], &PlaylistOptions { n: 5, exclude: excluded.clone(), ..Default::default() }).unwrap();
     assert_eq!(p.tracks.len(), 5);
     assert!(p.tracks.iter().all(|e| !excluded.contains(&e.id)));
 
     let genre = plain.tracks[0].top_genre.clone();
     let variety = Variety { exclude_genres: vec![genre.to_uppercase()], ..Default::default() };
-    let p = make_playlist(&lib, &vectors, &query(), &PlaylistOptions { n: 5, variety, ..Default::default() }).unwrap();
+    let p = make_playlist(&lib, &vectors, &[query()], &PlaylistOptions { n: 5, variety, ..Default::default() }).unwrap();
     assert!(p.tracks.iter().all(|e| e.top_genre != genre), "{genre} left out");
 
     let variety = Variety { min_duration_s: Some(5.0), ..Default::default() };
-    let p = make_playlist(&lib, &vectors, &query(), &PlaylistOptions { n: 10, variety, ..Default::default() }).unwrap();
+    let p = make_playlist(&lib, &vectors, &[query()], &PlaylistOptions { n: 10, variety, ..Default::default() }).unwrap();
     assert_eq!(p.tracks.len(), 4, "only the four 6-s tracks are long enough");
     assert!(p.tracks.iter().all(|e| e.duration_s >= 5.0));
 
     // Distance order (no DTW, whose score scale depends on n) is the same for any playlist length.
-    let best8 = ids(&make_playlist(&lib, &vectors, &query(), &PlaylistOptions { n: 8, rerank: Rerank::None, ..Default::default() }).unwrap());
+    let best8 = ids(&make_playlist(&lib, &vectors, &[query()], &PlaylistOptions { n: 8, rerank: Rerank::None, ..Default::default() }).unwrap());
     let shuffled = |seed| {
         let variety = Variety { shuffle_among: Some(8), seed, ..Default::default() };
-        ids(&make_playlist(&lib, &vectors, &query(), &PlaylistOptions { n: 4, rerank: Rerank::None, variety, ..Default::default() }).unwrap())
+        ids(&make_playlist(&lib, &vectors, &[query()], &PlaylistOptions { n: 4, rerank: Rerank::None, variety, ..Default::default() }).unwrap())
     };
     let (a1, a2) = (shuffled(1), shuffled(1));
     assert_eq!(a1, a2, "the same seed, the same playlist");
