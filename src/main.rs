@@ -35,6 +35,8 @@ enum Command {
     Playlist(Box<cmd::playlist::Args>),
     /// A journey from one song (or genre/tag) to another in even steps, through waypoints.
     Path(Box<cmd::path::Args>),
+    /// The library as a 2-D map (PCA) coloured by genre, a query's playlist drawn as a route.
+    Map(Box<cmd::map::Args>),
     /// Playlist quality on a library: precision@n of its albums/artists/genres/folders.
     EvaluatePlaylists(cmd::evaluate_playlists::Args),
 }
@@ -51,6 +53,7 @@ fn main() -> std::process::ExitCode {
         Command::Index(args) => cmd::index::run(args),
         Command::Playlist(args) => cmd::playlist::run(*args),
         Command::Path(args) => cmd::path::run(*args),
+        Command::Map(args) => cmd::map::run(*args),
         Command::EvaluatePlaylists(args) => cmd::evaluate_playlists::run(args),
     };
     match result {

@@ -309,3 +309,40 @@ fn seeds_paths_and_steering_from_the_command_line() {
         assert!(!out.status.success() && stderr.contains(complaint) && stderr.lines().count() == 1, "{args:?}: {stderr}");
     }
 }
+
+/// `map` draws the library with a highlighted playlist (PNG of the stated size, or SVG), and
+/// `classify --plot --style pie` draws a pie.
+#[test]
+fn map_and_pie_plots_are_written() {
+    let (tmp, root) = short_tracks(6);
+    let db = tmp.path().join("lib.db");
+    assert!(bin().args(["index", "--model"]).arg(model()).arg("--library").arg(&root).arg("--db").arg(&db).output().unwrap().status.success());
+    let png = tmp.path().join("map.png");
+    let out = bin().args(["map", "-n", "3", "--db"]).arg(&db).arg("--out").arg(&png).arg("--highlight").arg(root.join("a/t0.wav")).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let bytes = std::fs::read(&png).unwrap();
+    let be = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    assert_eq!((&bytes[1..4], be(16), be(20)), (&b"PNG"[..], 1100, 800));
+    let svg = tmp.path().join("map.svg");
+    let v = json(
+        &bin()
+            .args(["map", "--json", "--space", "genres", "-n", "2", "--db"])
+            .arg(&db)
+            .arg("--out")
+            .arg(&svg)
+            .arg("--highlight")
+            .arg(root.join("a/t1.wav"))
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(v["tracks"], 6);
+    assert_eq!(v["playlist"].as_array().unwrap().len(), 2);
+    let drawn = std::fs::read_to_string(&svg).unwrap();
+    assert!(drawn.starts_with("<svg") && drawn.contains("query: t1") && drawn.contains("PC1"), "route and axes drawn");
+
+    let pie = tmp.path().join("pie.svg");
+    let out = bin().args(["classify", "--style", "pie", "--model"]).arg(model()).arg("--plot").arg(&pie).arg(root.join("a/t2.wav")).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let drawn = std::fs::read_to_string(&pie).unwrap();
+    assert!(drawn.contains(r#"width="800" height="640""#) && drawn.contains('%'), "a labelled pie");
+}

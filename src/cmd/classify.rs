@@ -4,10 +4,20 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 use genrespace_audio::DecodeOptions;
+use genrespace_classifier::OutputKind;
 use serde_json::json;
 
 use super::device::DeviceArg;
 use crate::output::write_atomically;
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Style {
+    /// Horizontal bars, most likely first.
+    Bars,
+    /// A pie: a genre model's composition (the genres not shown as `other`), or a tagger's top
+    /// tags as shares of their sum.
+    Pie,
+}
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -24,9 +34,13 @@ pub struct Args {
     /// Analyse at most this many seconds of each file.
     #[arg(long, allow_negative_numbers = true)]
     duration: Option<f64>,
-    /// Draw each file's genre probabilities as a bar chart (with several files: FILE-1.png, ...).
-    #[arg(long, value_name = "FILE.png")]
+    /// Draw each file's genre composition (with several files: FILE-1.png, ...); PNG, or SVG
+    /// when the name ends in .svg.
+    #[arg(long, value_name = "FILE.png|svg")]
     plot: Option<PathBuf>,
+    /// The chart --plot draws.
+    #[arg(long, value_enum, default_value_t = Style::Bars, requires = "plot")]
+    style: Style,
     /// Print and plot the N most likely genres/tags (a tagger has 50); --json lists all.
     #[arg(long, value_name = "N", default_value_t = 10)]
     top: usize,
@@ -56,10 +70,18 @@ pub fn run(args: Args) -> Result<()> {
             let target = if args.audio.len() == 1 {
                 plot.clone()
             } else {
-                plot.with_file_name(format!("{}-{}.png", plot.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(), i + 1))
+                let stem = plot.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                let extension = plot.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_else(|| "png".into());
+                plot.with_file_name(format!("{stem}-{}.{extension}", i + 1))
             };
             let title = format!("{} (model {})", path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), loaded.meta.name);
-            write_atomically(&target, |tmp| Ok(genrespace_plot::bars_png(&prediction.genres[..args.top.min(prediction.genres.len())], &title, tmp)?))?;
+            let shown = &prediction.genres[..args.top.min(prediction.genres.len())];
+            write_atomically(&target, |tmp| {
+                Ok(match args.style {
+                    Style::Bars => genrespace_plot::bars(shown, &title, tmp)?,
+                    Style::Pie => genrespace_plot::pie(shown, loaded.meta.output == OutputKind::Softmax, &title, tmp)?,
+                })
+            })?;
         }
         if !args.json {
             println!("{}  ->  {}   ({} slices, {:.1} s)", path.display(), prediction.top, prediction.n_slices, prediction.duration_s);

@@ -5,6 +5,9 @@ use std::path::Path;
 use plotters::prelude::*;
 use plotters::style::colors::colormaps::ViridisRGB;
 
+use plotters::coord::Shift;
+
+use crate::canvas::{save, Chart};
 use crate::{ensure_font, PlotError};
 
 /// `confusion[true][predicted]` as a labelled grid with the count in every cell.
@@ -59,45 +62,56 @@ pub fn confusion_png(confusion: &[Vec<usize>], labels: &[String], title: &str, p
 }
 
 /// Labelled horizontal bars, e.g. a track's genre probabilities (values in 0..=1), the first item
-/// at the top. The y axis is segmented, one segment per bar (plotters' segmented ranges are
-/// inclusive: `0..n-1` is n segments), so each label sits at the centre of its own bar (an integer
-/// axis labels the edges between bars: one label too many, each one off).
-pub fn bars_png(items: &[(String, f32)], title: &str, path: &Path) -> Result<(), PlotError> {
-    ensure_font();
-    let fail = |reason: String| PlotError { path: path.to_path_buf(), reason };
+/// at the top, as PNG or SVG (by `path`'s extension). The y axis is segmented, one segment per
+/// bar (plotters' segmented ranges are inclusive: `0..n-1` is n segments), so each label sits at
+/// the centre of its own bar (an integer axis labels the edges between bars: one label too
+/// many, each one off).
+pub fn bars(items: &[(String, f32)], title: &str, path: &Path) -> Result<(), PlotError> {
     if items.is_empty() {
-        return Err(fail("nothing to draw".into()));
+        return Err(PlotError { path: path.to_path_buf(), reason: "nothing to draw".into() });
     }
-    let n = items.len();
-    let root = BitMapBackend::new(path, (800, 120 + 36 * n as u32)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
-    let mut chart = ChartBuilder::on(&root)
-        .caption(title, ("sans-serif", 20))
-        .margin(12)
-        .x_label_area_size(36)
-        .y_label_area_size(150)
-        .build_cartesian_2d(0f32..1f32, (0..n - 1).into_segmented())
-        .map_err(|e| fail(e.to_string()))?;
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .y_labels(n)
-        .y_label_formatter(&|v| bar_label(items, v))
-        .x_desc("probability")
-        .label_style(("sans-serif", 14))
-        .draw()
-        .map_err(|e| fail(e.to_string()))?;
-    chart
-        .draw_series(items.iter().enumerate().map(|(i, (_, v))| {
-            let row = bar_row(i, n);
-            Rectangle::new(
-                [(0.0, SegmentValue::Exact(row)), (v.clamp(0.0, 1.0), SegmentValue::Exact(row + 1))],
-                ViridisRGB.get_color_normalized(*v, 0.0, 1.0).filled(),
-            )
-        }))
-        .map_err(|e| fail(e.to_string()))?;
-    root.present().map_err(|e| fail(e.to_string()))?;
-    Ok(())
+    save(&Bars { items, title }, path)
+}
+
+struct Bars<'a> {
+    items: &'a [(String, f32)],
+    title: &'a str,
+}
+
+impl Chart for Bars<'_> {
+    fn size(&self) -> (u32, u32) {
+        (800, 120 + 36 * self.items.len() as u32)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let (items, n) = (self.items, self.items.len());
+        let mut chart = ChartBuilder::on(root)
+            .caption(self.title, ("sans-serif", 20))
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(150)
+            .build_cartesian_2d(0f32..1f32, (0..n - 1).into_segmented())
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(n)
+            .y_label_formatter(&|v| bar_label(items, v))
+            .x_desc("probability")
+            .label_style(("sans-serif", 14))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(items.iter().enumerate().map(|(i, (_, v))| {
+                let row = bar_row(i, n);
+                Rectangle::new(
+                    [(0.0, SegmentValue::Exact(row)), (v.clamp(0.0, 1.0), SegmentValue::Exact(row + 1))],
+                    ViridisRGB.get_color_normalized(*v, 0.0, 1.0).filled(),
+                )
+            }))
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    }
 }
 
 /// The segment (counted from the bottom) that item `i` of `n` is drawn in: the first at the top.
@@ -115,7 +129,7 @@ fn bar_label(items: &[(String, f32)], v: &SegmentValue<usize>) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -125,11 +139,52 @@ mod tests {
         let m = vec![vec![5, 1, 0], vec![0, 4, 2], vec![1, 0, 6]];
         confusion_png(&m, &labels, "test", &dir.path().join("c.png")).unwrap();
         assert!(confusion_png(&m[..2], &labels, "bad", &dir.path().join("d.png")).is_err());
-        let bars = vec![("rock".to_string(), 0.7), ("jazz".to_string(), 0.2), ("blues".to_string(), 0.1)];
-        bars_png(&bars, "test", &dir.path().join("b.png")).unwrap();
+        let items = vec![("rock".to_string(), 0.7), ("jazz".to_string(), 0.2), ("blues".to_string(), 0.1)];
+        bars(&items, "test", &dir.path().join("b.png")).unwrap();
+        bars(&items, "test", &dir.path().join("b.svg")).unwrap();
         for f in ["c.png", "b.png"] {
             assert_eq!(&std::fs::read(dir.path().join(f)).unwrap()[1..4], b"PNG");
         }
+        let svg = std::fs::read_to_string(dir.path().join("b.svg")).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains(r#"width="800""#), "{svg:.200}");
+        // In the drawing itself: each name once, top to bottom in the items' order, each at the
+        // middle of a bar whose length is its value.
+        let texts = svg_texts(&svg);
+        let mut names: Vec<(f32, &str)> = texts.iter().filter(|(_, t)| items.iter().any(|(n, _)| n == t)).map(|(y, t)| (*y, t.as_str())).collect();
+        names.sort_by(|a, b| a.0.total_cmp(&b.0));
+        assert_eq!(names.iter().map(|n| n.1).collect::<Vec<_>>(), ["rock", "jazz", "blues"], "top to bottom, once each");
+        let bars = svg_rects(&svg);
+        for ((y, _), (_, value)) in names.iter().zip(&items) {
+            let bar = bars.iter().find(|r| r.1 < *y && *y < r.1 + r.3).expect("a bar behind each label");
+            let full = bars.iter().map(|r| r.2).fold(0f32, f32::max) / 0.7;
+            assert!((bar.2 / full - value).abs() < 0.02, "bar at label {y} is {} long", bar.2 / full);
+        }
+        let png = image_size(&dir.path().join("b.png"));
+        assert_eq!(png, (800, 120 + 36 * 3));
+    }
+
+    /// `(y, text)` of every `<text>` element of an SVG written by plotters.
+    pub(crate) fn svg_texts(svg: &str) -> Vec<(f32, String)> {
+        svg.split("<text ").skip(1).map(|t| (attr(t, "y"), t[t.find('>').unwrap() + 1..t.find("</text>").unwrap()].trim().to_string())).collect()
+    }
+
+    /// `(x, y, width, height)` of every filled `<rect>` but the background.
+    fn svg_rects(svg: &str) -> Vec<(f32, f32, f32, f32)> {
+        svg.split("<rect ").skip(2).map(|r| (attr(r, "x"), attr(r, "y"), attr(r, "width"), attr(r, "height"))).collect()
+    }
+
+    fn attr(element: &str, name: &str) -> f32 {
+        let start = element.find(&format!(" {name}=\"")).map(|i| i + 1).or_else(|| element.starts_with(&format!("{name}=\"")).then_some(0)).unwrap();
+        let rest = &element[start + name.len() + 2..];
+        rest[..rest.find('"').unwrap()].parse().unwrap()
+    }
+
+    /// Width and height from a PNG's header.
+    pub(crate) fn image_size(path: &Path) -> (u32, u32) {
+        let bytes = std::fs::read(path).unwrap();
+        assert_eq!(&bytes[1..4], b"PNG");
+        let be = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+        (be(16), be(20))
     }
 
     /// Each bar's label is drawn at the centre of that bar's own segment, once; edges get none.

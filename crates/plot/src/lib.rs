@@ -1,14 +1,19 @@
-//! Pictures for genrespace, drawn with plotters into PNG files: spectrogram heatmaps, confusion
-//! matrices, probability bars.
+//! Pictures for genrespace, drawn with plotters: spectrogram heatmaps and confusion matrices
+//! (PNG); probability bars, genre pies and library maps (PNG or SVG, by the file's extension).
 //!
 //! The font (DejaVu Sans) is compiled in, so plots look the same on every machine and need no
 //! system font library.
 
+mod canvas;
 mod charts;
 mod heatmap;
+mod map;
+mod pie;
 
-pub use charts::{bars_png, confusion_png};
+pub use charts::{bars, confusion_png};
 pub use heatmap::{heatmap_png, Heatmap};
+pub use map::{map, MapPoint, MapView, Stop};
+pub use pie::pie;
 
 use std::path::PathBuf;
 use std::sync::Once;

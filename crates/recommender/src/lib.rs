@@ -18,6 +18,7 @@ pub mod index;
 pub mod journey;
 pub mod library;
 pub mod playlist;
+pub mod projection;
 pub mod quality;
 pub mod rerank;
 pub mod search;
