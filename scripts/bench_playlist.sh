@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Playlist latency on a synthetic library of 100k tracks (crates/recommender/examples/bench_playlist.rs):
-#  1. generates bench-out/playlist-100k.db once (genre vectors + MFCC sequences of 2-6 minute
+#  1. generates bench-out/playlist-100000.db once (genre vectors, 200-d embeddings + MFCC sequences of 2-6 minute
 #     songs, labelled with the shipped model so the CLI accepts it; ~3.5 GB);
 #  2. times playlists for library tracks as the CLI builds them, without audio analysis, with and
 #     without the DTW rerank (first query, median and p95 of 30);
-#  3. times the whole CLI command for a 30-s audio file outside the library (decode, features,
+#  3. times 12-step paths between two library tracks in the 200-d embedding space, with and
+#     without DTW (median and p95 of 30; reading the vectors reported apart);
+#  4. times the whole CLI command for a 30-s audio file outside the library (decode, features,
 #     CNN, search, rerank; process start included), median of 5.
 # Usage: scripts/bench_playlist.sh [TRACKS]
 set -euo pipefail
@@ -18,6 +20,8 @@ mkdir -p bench-out
 [ -f "$db" ] || "$target/examples/bench_playlist" generate "$db" models/style-cnn --tracks "$tracks"
 "$target/examples/bench_playlist" query "$db" --rerank dtw
 "$target/examples/bench_playlist" query "$db" --rerank none
+"$target/examples/bench_playlist" path "$db" --rerank dtw
+"$target/examples/bench_playlist" path "$db" --rerank none
 query=bench-out/query-30s/genres/latin/latin.00000.wav
 [ -f "$query" ] || python3 scripts/style_corpus.py --out bench-out/query-30s --families latin --max-styles 1 --clips-per-style 1 --seconds 30 --seed 5 >/dev/null
 python3 - "$target/genrespace" "$db" "$query" <<'PY'

@@ -29,7 +29,10 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let start = Instant::now();
-    let Opened { lib, opts, vectors, load_ms } = args.common.open()?;
+    let Opened { lib, mut opts, vectors, load_ms } = args.common.open()?;
+    if !args.common.playlist.candidates_given() {
+        opts.candidates = genrespace_recommender::journey::DEFAULT_CANDIDATES;
+    }
     let songs = Songs::new(&lib, &args.common.model);
     let mut names = vec![&args.from];
     names.extend(&args.via);

@@ -81,9 +81,9 @@ pub struct PlaylistArgs {
     space: SpaceArg,
     #[arg(long, value_enum, default_value_t = RerankArg::Dtw)]
     rerank: RerankArg,
-    /// Candidates from the space to rerank.
-    #[arg(long, value_name = "K", default_value_t = 50)]
-    candidates: usize,
+    /// Candidates from the space to rerank (default 50; for `path`, 10 per step).
+    #[arg(long, value_name = "K")]
+    candidates: Option<usize>,
     /// Weight of the DTW distance in the score (0 = distance in the space only, 1 = DTW only).
     #[arg(long, value_name = "W", default_value_t = 0.5)]
     dtw_weight: f64,
@@ -124,6 +124,11 @@ pub struct PlaylistArgs {
 }
 
 impl PlaylistArgs {
+    /// Whether `--candidates` was given.
+    pub fn candidates_given(&self) -> bool {
+        self.candidates.is_some()
+    }
+
     /// The playlist options for `lib`, checked (`--exclude` names tracks of it).
     pub fn options(&self, lib: &Library) -> Result<PlaylistOptions> {
         if !(0.0..=1.0).contains(&self.dtw_weight) || !(0.0..=1.0).contains(&self.band) {
@@ -144,7 +149,7 @@ impl PlaylistArgs {
                 RerankArg::Dtw => Rerank::Dtw,
                 RerankArg::None => Rerank::None,
             },
-            candidates: self.candidates,
+            candidates: self.candidates.unwrap_or(PlaylistOptions::default().candidates),
             dtw_weight: self.dtw_weight,
             band: self.band,
             within_genre: self.within_genre,

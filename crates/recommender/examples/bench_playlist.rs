@@ -1,14 +1,17 @@
 //! Playlist latency on a large synthetic library, for scripts/bench_playlist.sh.
 //!
 //! `generate`: fill a library database with N synthetic tracks — genre vectors (softmax of random
-//! logits leaning towards one genre) and MFCC sequences (2 frames/s for songs of 2–6 minutes,
-//! a per-track timbre plus noise) — labelled with the real model's identity, so the real CLI can
-//! query it. `query`: time playlists for library tracks as the CLI builds them (open the DB, load
-//! the genre vectors, resolve the query, neighbours + DTW rerank), excluding any audio analysis.
-//! Prints one JSON line.
+//! logits leaning towards one genre), 200-dimensional embeddings (as musicnn's: a fixed random
+//! linear map of the genre vector plus noise) and MFCC sequences (2 frames/s for songs of 2–6
+//! minutes, a per-track timbre plus noise) — labelled with the real model's identity, so the real
+//! CLI can query it. `query`: time playlists for library tracks as the CLI builds them (open the
+//! DB, load the genre vectors, resolve the query, neighbours + DTW rerank), excluding any audio
+//! analysis. `path`: time 12-step paths between two library tracks the same way, in the default
+//! (embedding) space. Each prints one JSON line.
 //!
 //! Usage: bench_playlist generate DB MODEL_DIR [--tracks 100000] [--seed 1]
 //!        bench_playlist query DB [--queries 30] [--rerank dtw|none]
+//!        bench_playlist path DB [--queries 30] [--rerank dtw|none] [-n 12]
 
 use std::path::Path;
 use std::time::Instant;
@@ -16,9 +19,14 @@ use std::time::Instant;
 use genrespace_audio::Tags;
 use genrespace_recommender::analysis::Analysis;
 use genrespace_recommender::sequence::MfccSequence;
-use genrespace_recommender::{make_playlist, Analyzer, Library, LibraryMeta, PlaylistOptions, Query, RecommenderError, Rerank, SequenceConfig, Space};
+use genrespace_recommender::{
+    make_path, make_playlist, Analyzer, Anchor, Library, LibraryMeta, PlaylistOptions, Query, RecommenderError, Rerank, SequenceConfig, Space,
+};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+
+/// musicnn's embedding size.
+const EMBEDDING_DIMS: usize = 200;
 
 fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
     let args: Vec<String> = std::env::args().collect();
@@ -30,7 +38,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     match args.get(1).map(String::as_str) {
         Some("generate") => generate(Path::new(&args[2]), Path::new(&args[3])),
         Some("query") => query(Path::new(&args[2])),
-        _ => Err("usage: bench_playlist generate DB MODEL_DIR [--tracks N] | query DB [--queries N] [--rerank dtw|none]".into()),
+        Some("path") => path(Path::new(&args[2])),
+        _ => Err("usage: bench_playlist generate DB MODEL_DIR [--tracks N] | query DB [--queries N] [--rerank dtw|none] | path DB [--queries N] [--rerank dtw|none] [-n 12]".into()),
     }
 }
 
@@ -41,6 +50,7 @@ fn generate(db: &Path, model: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let genres = analyzer.identity().genres.clone();
     let meta = LibraryMeta::new(analyzer.identity().clone(), SequenceConfig::default());
     let dims = meta.sequence_dims;
+    let embedding_map: Vec<f32> = (0..EMBEDDING_DIMS * genres.len()).map(|_| rng.random_range(-1.0f32..1.0)).collect();
     let mut lib = Library::open_or_create(db, meta)?;
     let start = Instant::now();
     let mut bar = kdam::tqdm!(total = tracks, desc = "generating", unit = " tracks");
@@ -57,7 +67,11 @@ fn generate(db: &Path, model: &Path) -> Result<(), Box<dyn std::error::Error>> {
                 let data = (0..frames * dims).map(|k| timbre[k % dims] + rng.random_range(-5.0f32..5.0)).collect();
                 let analysis = Analysis {
                     top_genre: genres[lean].clone(),
-                    embedding: vector.clone(),
+                    embedding: (0..EMBEDDING_DIMS)
+                        .map(|e| {
+                            vector.iter().enumerate().map(|(g, p)| p * embedding_map[e * genres.len() + g]).sum::<f32>() + rng.random_range(-0.05f32..0.05)
+                        })
+                        .collect(),
                     vector,
                     sequence: MfccSequence { dims, data },
                     tags: Tags { title: Some(format!("Track {i}")), artist: Some(format!("Artist {}", i / 12)), ..Default::default() },
@@ -105,23 +119,65 @@ fn query(db: &Path) -> Result<(), Box<dyn std::error::Error>> {
         search.push(p.timings.search_ms);
         rerank_ms.push(p.timings.rerank_ms);
     }
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
     let first = total_ms[0];
-    let p95 = {
-        let mut v = total_ms.clone();
-        v.sort_by(f64::total_cmp);
-        v[(v.len() * 95 / 100).min(v.len() - 1)]
-    };
+    let p95 = quantile(&mut total_ms.clone(), 0.95);
     println!(
         "{}",
         serde_json::json!({"tracks": n_tracks, "queries": queries, "rerank": format!("{rerank:?}").to_lowercase(),
-            "first_ms": first, "median_ms": median(&mut total_ms), "p95_ms": p95,
-            "median_load_vectors_ms": median(&mut load), "median_search_ms": median(&mut search), "median_rerank_ms": median(&mut rerank_ms)})
+            "first_ms": first, "median_ms": quantile(&mut total_ms, 0.5), "p95_ms": p95,
+            "median_load_vectors_ms": quantile(&mut load, 0.5), "median_search_ms": quantile(&mut search, 0.5), "median_rerank_ms": quantile(&mut rerank_ms, 0.5)})
     );
     Ok(())
+}
+
+fn path(db: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    let queries: usize = arg("--queries", 30);
+    let steps: usize = arg("-n", 12);
+    let rerank = if arg("--rerank", "dtw".to_string()) == "none" { Rerank::None } else { Rerank::Dtw };
+    let n_tracks = Library::open(db)?.len()?;
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let (mut total, mut load, mut search, mut rerank_ms) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut dims = 0;
+    for _ in 0..queries {
+        let ends: Vec<String> = (0..2).map(|_| rng.random_range(0..n_tracks)).map(|i| format!("/synthetic/{:03}/{i:06}.mp3", i / 1000)).collect();
+        let t = Instant::now();
+        let lib = Library::open(db)?;
+        let t_load = Instant::now();
+        let vectors = lib.vectors(Space::Embedding)?;
+        dims = vectors.dims;
+        load.push(t_load.elapsed().as_secs_f64() * 1e3);
+        let anchors = ends.iter().map(|p| resolve(&lib, Path::new(p)).map(|q| Anchor::Song(Box::new(q)))).collect::<Result<Vec<_>, _>>()?;
+        let j = make_path(
+            &lib,
+            &vectors,
+            &anchors,
+            &PlaylistOptions {
+                n: steps,
+                rerank,
+                space: Space::Embedding,
+                candidates: genrespace_recommender::journey::DEFAULT_CANDIDATES,
+                ..Default::default()
+            },
+        )?;
+        assert_eq!(j.steps.len(), steps);
+        total.push(t.elapsed().as_secs_f64() * 1e3 - load.last().copied().unwrap_or(0.0));
+        search.push(j.timings.search_ms);
+        rerank_ms.push(j.timings.rerank_ms);
+    }
+    let p95 = quantile(&mut total.clone(), 0.95);
+    println!(
+        "{}",
+        serde_json::json!({"tracks": n_tracks, "dims": dims, "paths": queries, "steps": steps, "rerank": format!("{rerank:?}").to_lowercase(),
+            "median_ms_without_loading": quantile(&mut total, 0.5), "p95_ms_without_loading": p95,
+            "median_load_vectors_ms": quantile(&mut load, 0.5), "median_search_ms": quantile(&mut search, 0.5), "median_rerank_and_report_ms": quantile(&mut rerank_ms, 0.5)})
+    );
+    Ok(())
+}
+
+/// The `q` quantile of `v` (sorted in place): 0.5 the median, 0.95 the 95th percentile.
+fn quantile(v: &mut [f64], q: f64) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[((v.len() as f64 * q) as usize).min(v.len() - 1)]
 }
 
 /// A synthetic track is not a file on disk: look it up by its stored path directly.

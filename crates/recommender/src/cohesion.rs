@@ -49,14 +49,20 @@ impl std::fmt::Display for Cohesion {
 pub fn cohesion(lib: &Library, tracks: &[Entry], vectors: &[Vec<f32>], band: f64) -> Result<Cohesion, RecommenderError> {
     let sequences = tracks.iter().map(|e| lib.sequence(e.id)).collect::<Result<Vec<_>, _>>()?;
     let dtws: Vec<f64> = sequences.windows(2).filter_map(|w| per_step_dtw(&w[0], &w[1], band, None)).collect();
-    Ok(Cohesion {
+    Ok(cohesion_with(tracks, vectors, dtws))
+}
+
+/// The same, with the per-step DTWs between consecutive tracks already known.
+pub fn cohesion_with(tracks: &[Entry], vectors: &[Vec<f32>], neighbour_dtws: Vec<f64>) -> Cohesion {
+    let dtws = neighbour_dtws;
+    Cohesion {
         same_artist_pairs: same_pairs(tracks, |e| &e.artist),
         same_album_pairs: same_pairs(tracks, |e| &e.album),
         same_genre_tag_pairs: same_pairs(tracks, |e| &e.genre),
         top_genre_entropy_bits: entropy_bits(tracks.iter().map(|e| e.top_genre.as_str())),
         mean_pairwise_genre_distance: mean(pairs(vectors.len()).map(|(i, j)| euclidean(&vectors[i], &vectors[j]))).unwrap_or(0.0),
         mean_neighbour_dtw: mean(dtws.into_iter()),
-    })
+    }
 }
 
 /// Every unordered pair of indices below `n`.

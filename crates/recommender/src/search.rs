@@ -6,6 +6,8 @@
 
 use std::collections::HashSet;
 
+use rayon::prelude::*;
+
 use crate::library::GenreVectors;
 
 /// A candidate: track id and its distance to the query.
@@ -28,18 +30,33 @@ pub struct Filter {
 pub fn nearest(vectors: &GenreVectors, query: &[f32], k: usize, filter: &Filter) -> Vec<Neighbour> {
     let dims = vectors.dims;
     assert_eq!(query.len(), dims, "query vector and library dimensions differ");
-    let mut all: Vec<Neighbour> = vectors
-        .data
-        .chunks_exact(dims)
-        .zip(&vectors.ids)
-        .filter(|(_, id)| !filter.exclude.contains(id) && filter.only.as_ref().is_none_or(|only| only.contains(id)))
-        .map(|(v, &id)| Neighbour { id, distance: v.iter().zip(query).map(|(a, b)| (a - b) * (a - b)).sum::<f32>() })
-        .collect();
+    nearest_by(&vectors.ids, k, filter, |row| vectors.data[row * dims..(row + 1) * dims].iter().zip(query).map(|(a, b)| (a - b) * (a - b)).sum())
+}
+
+/// The `k` of `ids` with the smallest `squared_distance(row)` (`row` indexes `ids`), nearest
+/// first, with their distances (square roots).
+///
+/// Without an `only` set, every track is scored (on every core) and the exclusions are applied to the best
+/// `k + excluded` alone: exact (at most `excluded` of those can be excluded) and it spares a hash
+/// lookup per track, the larger cost of a scan over low-dimensional points.
+pub fn nearest_by(ids: &[i64], k: usize, filter: &Filter, squared_distance: impl Fn(usize) -> f32 + Sync) -> Vec<Neighbour> {
+    let score = |(row, &id): (usize, &i64)| Neighbour { id, distance: squared_distance(row).max(0.0) };
+    let mut all: Vec<Neighbour> = match &filter.only {
+        Some(only) => ids.iter().enumerate().filter(|(_, id)| only.contains(id) && !filter.exclude.contains(id)).map(score).collect(),
+        None => ids.par_iter().enumerate().map(score).collect(),
+    };
     let by_distance = |a: &Neighbour, b: &Neighbour| a.distance.total_cmp(&b.distance).then(a.id.cmp(&b.id));
-    if all.len() > k && k > 0 {
-        all.select_nth_unstable_by(k - 1, by_distance);
+    let keep = |all: &mut Vec<Neighbour>, k: usize| {
+        if all.len() > k && k > 0 {
+            all.select_nth_unstable_by(k - 1, by_distance);
+        }
+        all.truncate(k);
+    };
+    if filter.only.is_none() {
+        keep(&mut all, k.saturating_add(filter.exclude.len()));
+        all.retain(|n| !filter.exclude.contains(&n.id));
     }
-    all.truncate(k);
+    keep(&mut all, k);
     all.sort_unstable_by(by_distance);
     all.iter_mut().for_each(|n| n.distance = n.distance.sqrt());
     all
