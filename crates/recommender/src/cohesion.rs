@@ -11,6 +11,7 @@ use crate::error::RecommenderError;
 use crate::library::{tag_key, Library};
 use crate::playlist::Entry;
 use crate::rerank::per_step_dtw;
+use crate::search::euclidean;
 
 /// A playlist's cohesion. Shares are over the pairs whose two tracks both carry the tag (`None`
 /// when no pair does); tags are compared case-insensitively.
@@ -54,14 +55,13 @@ pub fn cohesion(lib: &Library, tracks: &[Entry], vectors: &[Vec<f32>], band: f64
 
 /// The same, with the per-step DTWs between consecutive tracks already known.
 pub fn cohesion_with(tracks: &[Entry], vectors: &[Vec<f32>], neighbour_dtws: Vec<f64>) -> Cohesion {
-    let dtws = neighbour_dtws;
     Cohesion {
         same_artist_pairs: same_pairs(tracks, |e| &e.artist),
         same_album_pairs: same_pairs(tracks, |e| &e.album),
         same_genre_tag_pairs: same_pairs(tracks, |e| &e.genre),
         top_genre_entropy_bits: entropy_bits(tracks.iter().map(|e| e.top_genre.as_str())),
         mean_pairwise_genre_distance: mean(pairs(vectors.len()).map(|(i, j)| euclidean(&vectors[i], &vectors[j]))).unwrap_or(0.0),
-        mean_neighbour_dtw: mean(dtws.into_iter()),
+        mean_neighbour_dtw: mean(neighbour_dtws.into_iter()),
     }
 }
 
@@ -81,10 +81,6 @@ fn entropy_bits<'a>(labels: impl Iterator<Item = &'a str>) -> f64 {
     labels.for_each(|l| *counts.entry(l).or_default() += 1);
     let total: usize = counts.values().sum();
     counts.values().map(|&c| c as f64 / total as f64).map(|p| -p * p.log2()).sum::<f64>().max(0.0)
-}
-
-fn euclidean(a: &[f32], b: &[f32]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| ((x - y) as f64).powi(2)).sum::<f64>().sqrt()
 }
 
 fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {

@@ -27,9 +27,9 @@ use crate::cohesion::{cohesion_with, Cohesion};
 use crate::error::RecommenderError;
 use crate::explain::explain;
 use crate::library::{GenreVectors, Library, Space, TrackRow};
-use crate::playlist::{Entry, PlaylistOptions, Query, QueryInfo, Rerank, Timings};
+use crate::playlist::{Entry, PlaylistOptions, Query, QueryInfo, Rerank, TagLimits, Timings};
 use crate::rerank::{per_step_dtw, rerank, RerankParams};
-use crate::search::{nearest_by, Filter};
+use crate::search::{euclidean, nearest_by, Filter};
 use crate::sequence::MfccSequence;
 use crate::target::{genre_target, Target};
 
@@ -252,8 +252,7 @@ struct Picker<'a> {
     /// Endpoints, their copies, waypoint songs, `opts.exclude` and the tracks already chosen.
     filter: Filter,
     used_content: HashSet<String>,
-    per_artist: std::collections::HashMap<String, usize>,
-    per_album: std::collections::HashMap<String, usize>,
+    limits: TagLimits,
 }
 
 impl<'a> Picker<'a> {
@@ -264,16 +263,7 @@ impl<'a> Picker<'a> {
                 exclude.extend(&q.exclude);
             }
         }
-        Self {
-            lib,
-            vectors,
-            legs,
-            opts,
-            filter: Filter { exclude, only: None },
-            used_content: HashSet::new(),
-            per_artist: Default::default(),
-            per_album: Default::default(),
-        }
+        Self { lib, vectors, legs, opts, filter: Filter { exclude, only: None }, used_content: HashSet::new(), limits: TagLimits::default() }
     }
 
     /// A waypoint song: its own step, counted against the limits like any other.
@@ -336,24 +326,13 @@ impl<'a> Picker<'a> {
     /// limits counting the tracks chosen so far.
     fn admits(&self, row: &TrackRow) -> bool {
         let v = &self.opts.variety;
-        let under = |counts: &std::collections::HashMap<String, usize>, tag: Option<&str>, max: Option<usize>| match (max, crate::library::tag_key(tag)) {
-            (Some(max), Some(key)) => counts.get(&key).copied().unwrap_or(0) < max,
-            _ => true,
-        };
-        !self.used_content.contains(&row.hash)
-            && v.admits_row(row)
-            && under(&self.per_artist, row.artist.as_deref(), v.max_per_artist)
-            && under(&self.per_album, row.album.as_deref(), v.max_per_album)
+        !self.used_content.contains(&row.hash) && v.admits_row(row) && self.limits.admits(v, row.artist.as_deref(), row.album.as_deref())
     }
 
     fn take(&mut self, row: &TrackRow) {
         self.filter.exclude.insert(row.id);
         self.used_content.insert(row.hash.clone());
-        for (counts, tag) in [(&mut self.per_artist, &row.artist), (&mut self.per_album, &row.album)] {
-            if let Some(key) = crate::library::tag_key(tag.as_deref()) {
-                *counts.entry(key).or_default() += 1;
-            }
-        }
+        self.limits.count(row.artist.as_deref(), row.album.as_deref());
     }
 }
 
@@ -393,10 +372,6 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
         }
     }
     lanes.iter().sum::<f32>() + tail
-}
-
-fn euclidean(a: &[f32], b: &[f32]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| ((x - y) as f64).powi(2)).sum::<f64>().sqrt()
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use crate::explain::{explain, Explanation};
 use crate::hash::file_blake3;
 use crate::library::{tag_key, GenreVectors, Library, Space, TrackRow};
 use crate::rerank::{rerank, RerankParams};
-use crate::search::{nearest, Filter, Neighbour};
+use crate::search::{nearest, squared_distance, Filter, Neighbour};
 use crate::sequence::MfccSequence;
 use crate::target::{genre_target, Target, Toward};
 
@@ -397,7 +397,7 @@ fn within_genre(lib: &Library, seeds: &[Query], opts: &PlaylistOptions) -> Resul
 
 /// The index of the target nearest to `point` (the first on a tie).
 pub(crate) fn nearest_target(targets: &[Target], point: &[f32]) -> usize {
-    let d = |t: &Target| t.point.iter().zip(point).map(|(a, b)| (a - b) * (a - b)).sum::<f32>();
+    let d = |t: &Target| squared_distance(&t.point, point);
     (0..targets.len()).min_by(|&a, &b| d(&targets[a]).total_cmp(&d(&targets[b])).then(a.cmp(&b))).unwrap_or(0)
 }
 
@@ -445,15 +445,14 @@ fn rank(
 /// in score order), numbered.
 fn pick(ranked: Vec<Entry>, n: usize, variety: &Variety) -> Vec<Entry> {
     let pool_size = variety.shuffle_among.map_or(n, |k| k.max(n));
-    let mut per_artist: HashMap<String, usize> = HashMap::new();
-    let mut per_album: HashMap<String, usize> = HashMap::new();
+    let mut limits = TagLimits::default();
     let mut pool = Vec::with_capacity(pool_size);
     for e in ranked.into_iter().filter(|e| variety.admits(&e.top_genre, e.duration_s)) {
         if pool.len() == pool_size {
             break;
         }
-        if within_limit(&mut per_artist, e.artist.as_deref(), variety.max_per_artist) && within_limit(&mut per_album, e.album.as_deref(), variety.max_per_album)
-        {
+        if limits.admits(variety, e.artist.as_deref(), e.album.as_deref()) {
+            limits.count(e.artist.as_deref(), e.album.as_deref());
             pool.push(e);
         }
     }
@@ -467,16 +466,32 @@ fn pick(ranked: Vec<Entry>, n: usize, variety: &Variety) -> Vec<Entry> {
     pool
 }
 
-/// Count `tag` against `max` (compared case-insensitively); false when it is already full.
-/// Untagged tracks and a missing limit always pass.
-fn within_limit(counts: &mut HashMap<String, usize>, tag: Option<&str>, max: Option<usize>) -> bool {
-    let (Some(max), Some(key)) = (max, tag_key(tag)) else { return true };
-    let count = counts.entry(key).or_default();
-    if *count >= max {
-        return false;
+/// The tracks taken so far per artist and per album (tags compared case-insensitively), for
+/// [`Variety`]'s per-artist and per-album limits. Untagged tracks and a missing limit always pass.
+#[derive(Debug, Default)]
+pub(crate) struct TagLimits {
+    per_artist: HashMap<String, usize>,
+    per_album: HashMap<String, usize>,
+}
+
+impl TagLimits {
+    /// Whether one more track by `artist` from `album` stays within `variety`'s limits.
+    pub(crate) fn admits(&self, variety: &Variety, artist: Option<&str>, album: Option<&str>) -> bool {
+        let under = |counts: &HashMap<String, usize>, tag: Option<&str>, max: Option<usize>| match (max, tag_key(tag)) {
+            (Some(max), Some(key)) => counts.get(&key).copied().unwrap_or(0) < max,
+            _ => true,
+        };
+        under(&self.per_artist, artist, variety.max_per_artist) && under(&self.per_album, album, variety.max_per_album)
     }
-    *count += 1;
-    true
+
+    /// Count a track taken.
+    pub(crate) fn count(&mut self, artist: Option<&str>, album: Option<&str>) {
+        for (counts, tag) in [(&mut self.per_artist, artist), (&mut self.per_album, album)] {
+            if let Some(key) = tag_key(tag) {
+                *counts.entry(key).or_default() += 1;
+            }
+        }
+    }
 }
 
 /// An extended M3U8 playlist of `tracks` (UTF-8, absolute paths, durations and `artist - title`

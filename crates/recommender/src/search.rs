@@ -30,7 +30,17 @@ pub struct Filter {
 pub fn nearest(vectors: &GenreVectors, query: &[f32], k: usize, filter: &Filter) -> Vec<Neighbour> {
     let dims = vectors.dims;
     assert_eq!(query.len(), dims, "query vector and library dimensions differ");
-    nearest_by(&vectors.ids, k, filter, |row| vectors.data[row * dims..(row + 1) * dims].iter().zip(query).map(|(a, b)| (a - b) * (a - b)).sum())
+    nearest_by(&vectors.ids, k, filter, |row| squared_distance(&vectors.data[row * dims..(row + 1) * dims], query))
+}
+
+/// Squared Euclidean distance, for ranking (no square root).
+pub(crate) fn squared_distance(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
+}
+
+/// Euclidean distance accumulated in `f64`, for reporting.
+pub(crate) fn euclidean(a: &[f32], b: &[f32]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| ((x - y) as f64).powi(2)).sum::<f64>().sqrt()
 }
 
 /// The `k` of `ids` with the smallest `squared_distance(row)` (`row` indexes `ids`), nearest
