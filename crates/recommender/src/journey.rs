@@ -31,7 +31,7 @@ use crate::playlist::{Entry, PlaylistOptions, Query, QueryInfo, Rerank, TagLimit
 use crate::rerank::{per_step_dtw, rerank, RerankParams};
 use crate::search::{euclidean, nearest_by, Filter};
 use crate::sequence::MfccSequence;
-use crate::target::{genre_target, Target};
+use crate::target::{genre_target, steer, Target};
 
 /// Candidates reranked per step when the caller has no preference: a path reranks once per
 /// step, so fewer than a playlist's 50 keep a 12-step path within ~100 ms on 100k tracks.
@@ -90,6 +90,10 @@ struct Chosen {
     row: TrackRow,
     distance: f64,
     score: f64,
+    /// Its MFCC sequence and per-step DTW from the sound it was chosen against, when the DTW
+    /// rerank chose it (the reported DTWs reuse them instead of loading and computing again).
+    sequence: Option<MfccSequence>,
+    dtw: Option<f64>,
 }
 
 /// The journey through `anchors` (at least two), `opts.n` steps long, searching `vectors` (the
@@ -101,7 +105,8 @@ pub fn make_path(lib: &Library, vectors: &GenreVectors, anchors: &[Anchor], opts
     }
     let analysis_seconds: f64 = anchors.iter().map(|a| if let Anchor::Song(q) = a { q.analysis_seconds } else { 0.0 }).sum();
     let mut timings = Timings { query_analysis_ms: analysis_seconds * 1e3, ..Default::default() };
-    let anchor_targets = anchors.iter().map(|a| anchor_target(lib, vectors, a, opts)).collect::<Result<Vec<_>, _>>()?;
+    let anchor_targets = anchors.iter().map(|a| anchor_target(lib, vectors, a, opts.space)).collect::<Result<Vec<_>, _>>()?;
+    let anchor_targets = steer(lib, vectors, opts.space, opts.toward.as_ref(), anchor_targets)?;
     let n = opts.n;
     let positions = anchor_steps(&anchor_targets, n);
     let targets = step_targets(&anchor_targets, &positions, n);
@@ -118,10 +123,6 @@ pub fn make_path(lib: &Library, vectors: &GenreVectors, anchors: &[Anchor], opts
             }
         }
     }
-    let sequence_of = |a: &Anchor| match a {
-        Anchor::Song(q) => Some(q.sequence.clone()),
-        Anchor::Genre(_) => None,
-    };
     let last = n - 1;
     let mut order = vec![0, last];
     order.extend(1..last);
@@ -131,9 +132,9 @@ pub fn make_path(lib: &Library, vectors: &GenreVectors, anchors: &[Anchor], opts
         }
         // The sound to move on from: the track before, or the endpoint for the first and last.
         let previous = match step {
-            0 => sequence_of(&anchors[0]),
-            s if s == last => sequence_of(&anchors[anchors.len() - 1]),
-            s => Some(lib.sequence(chosen[s - 1].as_ref().map(|c| c.row.id).expect("steps before are chosen first"))?),
+            0 => anchor_sequence(&anchors[0]).cloned(),
+            s if s == last => anchor_sequence(&anchors[anchors.len() - 1]).cloned(),
+            s => Some(sequence_of(lib, chosen[s - 1].as_ref().expect("steps before are chosen first"))?),
         };
         let ((leg, fraction), target) = &targets[step];
         chosen[step] = Some(picker.best(*leg, *fraction, &target.point, previous.as_ref(), &mut timings)?);
@@ -141,28 +142,30 @@ pub fn make_path(lib: &Library, vectors: &GenreVectors, anchors: &[Anchor], opts
 
     let chosen: Vec<Chosen> = chosen.into_iter().map(|c| c.expect("every step is chosen")).collect();
     let t = Instant::now();
-    let mut sequences = Vec::with_capacity(n + 1);
-    sequences.push(sequence_of(&anchors[0]));
-    for c in &chosen {
-        sequences.push(Some(lib.sequence(c.row.id)?));
-    }
     let end = &anchor_targets[anchor_targets.len() - 1].point;
     let mut steps = Vec::with_capacity(n);
-    for (i, (c, (target, (leg, fraction)))) in chosen.into_iter().zip(targets.into_iter().map(|(w, t)| (t, w))).enumerate() {
-        let genre_vector = lib.vector(c.row.id)?;
-        let point = vectors.row(c.row.id).unwrap_or_default();
-        let dtw = match (&sequences[i], &sequences[i + 1]) {
-            (Some(a), Some(b)) => per_step_dtw(a, b, opts.band, None),
+    let mut genre_vectors = Vec::with_capacity(n);
+    let mut before = anchor_sequence(&anchors[0]).cloned();
+    for (i, (c, ((leg, fraction), target))) in chosen.iter().zip(targets).enumerate() {
+        let sequence = sequence_of(lib, c)?;
+        // The DTW the selection measured is from this same track before, except for the last
+        // step (chosen against the end song) and waypoints (not chosen by DTW).
+        let dtw = match (c.dtw, &before) {
+            (Some(d), _) if i != last => Some(d),
+            (_, Some(b)) => per_step_dtw(b, &sequence, opts.band, None),
             _ => None,
         };
-        let mut entry = Entry::from_row(&c.row, i, c.distance, dtw, c.score);
+        let genre_vector = lib.vector(c.row.id)?;
+        let mut entry = Entry::from_row(&c.row, 0, c.distance, dtw, c.score);
         entry.rank = i + 1;
         entry.explanation = Some(explain(&lib.meta().model.genres, &target.genres, &genre_vector));
-        steps.push(Step { entry, target: StepTarget { leg, fraction, point: target.point }, distance_to_end: euclidean(point, end) });
+        let distance_to_end = euclidean(vectors.row(c.row.id).unwrap_or_default(), end);
+        steps.push(Step { entry, target: StepTarget { leg, fraction, point: target.point }, distance_to_end });
+        genre_vectors.push(genre_vector);
+        before = Some(sequence);
     }
     timings.rerank_ms += t.elapsed().as_secs_f64() * 1e3;
     let entries: Vec<Entry> = steps.iter().map(|s| s.entry.clone()).collect();
-    let genre_vectors = entries.iter().map(|e| lib.vector(e.id)).collect::<Result<Vec<_>, _>>()?;
     let neighbour_dtws = entries.iter().skip(1).filter_map(|e| e.dtw_distance).collect();
     Ok(Journey {
         anchors: anchors.iter().map(info).collect(),
@@ -172,6 +175,22 @@ pub fn make_path(lib: &Library, vectors: &GenreVectors, anchors: &[Anchor], opts
         rerank: opts.rerank,
         timings,
     })
+}
+
+/// A song anchor's MFCC sequence (a genre has none).
+fn anchor_sequence(anchor: &Anchor) -> Option<&MfccSequence> {
+    match anchor {
+        Anchor::Song(q) => Some(&q.sequence),
+        Anchor::Genre(_) => None,
+    }
+}
+
+/// A chosen track's sequence: kept from its selection, or read from the library.
+fn sequence_of(lib: &Library, c: &Chosen) -> Result<MfccSequence, RecommenderError> {
+    match &c.sequence {
+        Some(s) => Ok(s.clone()),
+        None => lib.sequence(c.row.id),
+    }
 }
 
 /// The options a path cannot honour, and too few steps for the anchors.
@@ -192,15 +211,11 @@ fn check(anchors: &[Anchor], opts: &PlaylistOptions) -> Result<(), RecommenderEr
     Ok(())
 }
 
-/// An anchor's target, moved towards `opts.toward` when asked.
-fn anchor_target(lib: &Library, vectors: &GenreVectors, anchor: &Anchor, opts: &PlaylistOptions) -> Result<Target, RecommenderError> {
-    let target = match anchor {
-        Anchor::Song(q) => q.target(opts.space, lib, vectors.dims)?,
-        Anchor::Genre(g) => genre_target(lib, vectors, opts.space, g)?,
-    };
-    match &opts.toward {
-        None => Ok(target),
-        Some(t) => Ok(target.lerp(&genre_target(lib, vectors, opts.space, &t.genre)?, t.amount)),
+/// An anchor's target in `space`.
+fn anchor_target(lib: &Library, vectors: &GenreVectors, anchor: &Anchor, space: Space) -> Result<Target, RecommenderError> {
+    match anchor {
+        Anchor::Song(q) => q.target(space, lib, vectors.dims),
+        Anchor::Genre(g) => genre_target(lib, vectors, space, g),
     }
 }
 
@@ -270,7 +285,7 @@ impl<'a> Picker<'a> {
     fn pin(&mut self, id: i64) -> Result<Chosen, RecommenderError> {
         let row = self.lib.tracks(&[id])?.remove(0);
         self.take(&row);
-        Ok(Chosen { row, distance: 0.0, score: 0.0 })
+        Ok(Chosen { row, distance: 0.0, score: 0.0, sequence: None, dtw: None })
     }
 
     /// The best eligible track near `target` (`fraction` of the way along leg `leg`), by
@@ -280,9 +295,9 @@ impl<'a> Picker<'a> {
             (Rerank::Dtw, Some(_)) => self.opts.candidates.max(1),
             _ => 1,
         };
+        let target_norm = dot(target, target);
         loop {
             let t = Instant::now();
-            let target_norm = target.iter().map(|v| v * v).sum::<f32>();
             let mut neighbours = nearest_by(&self.vectors.ids, k, &self.filter, |row| self.legs.squared(row, leg, fraction as f32, target_norm));
             // Exact distances for the few kept (the expansion above loses a little precision).
             for c in &mut neighbours {
@@ -312,14 +327,15 @@ impl<'a> Picker<'a> {
     fn score(&self, mut eligible: Vec<(f32, TrackRow)>, previous: Option<&MfccSequence>) -> Result<Chosen, RecommenderError> {
         let Some(previous) = previous.filter(|_| self.opts.rerank == Rerank::Dtw && eligible.len() > 1) else {
             let (distance, row) = eligible.swap_remove(0);
-            return Ok(Chosen { row, distance: distance as f64, score: distance as f64 });
+            return Ok(Chosen { row, distance: distance as f64, score: distance as f64, sequence: None, dtw: None });
         };
-        let sequences = eligible.iter().map(|(_, r)| self.lib.sequence(r.id)).collect::<Result<Vec<_>, _>>()?;
+        let mut sequences = eligible.iter().map(|(_, r)| self.lib.sequence(r.id)).collect::<Result<Vec<_>, _>>()?;
         let candidates: Vec<(f32, &MfccSequence)> = eligible.iter().map(|(d, _)| *d).zip(&sequences).collect();
         let params = RerankParams { dtw_weight: self.opts.dtw_weight, band: self.opts.band, keep: Some(1) };
         let best = rerank(previous, &candidates, &params)[0];
         let (distance, row) = eligible.swap_remove(best.index);
-        Ok(Chosen { row, distance: distance as f64, score: best.score })
+        let sequence = sequences.swap_remove(best.index);
+        Ok(Chosen { row, distance: distance as f64, score: best.score, sequence: Some(sequence), dtw: Some(best.dtw) })
     }
 
     /// Not used yet (nor its content), and within the genre, duration and per-artist/album

@@ -22,7 +22,7 @@ use crate::library::{tag_key, GenreVectors, Library, Space, TrackRow};
 use crate::rerank::{rerank, RerankParams};
 use crate::search::{nearest, squared_distance, Filter, Neighbour};
 use crate::sequence::MfccSequence;
-use crate::target::{genre_target, Target, Toward};
+use crate::target::{steer, Target, Toward};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -374,13 +374,7 @@ pub fn make_playlist(lib: &Library, vectors: &GenreVectors, seeds: &[Query], opt
 /// Each seed's target in the searched space, moved towards `opts.toward`'s genre when asked.
 fn seed_targets(lib: &Library, vectors: &GenreVectors, seeds: &[Query], opts: &PlaylistOptions) -> Result<Vec<Target>, RecommenderError> {
     let targets = seeds.iter().map(|q| q.target(opts.space, lib, vectors.dims)).collect::<Result<Vec<_>, _>>()?;
-    match &opts.toward {
-        None => Ok(targets),
-        Some(toward) => {
-            let genre = genre_target(lib, vectors, opts.space, &toward.genre)?;
-            Ok(targets.iter().map(|t| t.lerp(&genre, toward.amount)).collect())
-        }
-    }
+    steer(lib, vectors, opts.space, opts.toward.as_ref(), targets)
 }
 
 /// With `within_genre`, the tracks whose top genre is one of the seeds'.

@@ -88,6 +88,14 @@ pub fn genre_target(lib: &Library, vectors: &GenreVectors, space: Space, genre: 
     Ok(target)
 }
 
+/// `targets` each moved `toward.amount` of the way towards the genre's target (unchanged without
+/// `toward`); the genre's target is found once for all of them.
+pub fn steer(lib: &Library, vectors: &GenreVectors, space: Space, toward: Option<&Toward>, targets: Vec<Target>) -> Result<Vec<Target>, RecommenderError> {
+    let Some(toward) = toward else { return Ok(targets) };
+    let genre = genre_target(lib, vectors, space, &toward.genre)?;
+    Ok(targets.iter().map(|t| t.lerp(&genre, toward.amount)).collect())
+}
+
 /// `sum += value / count`, element by element.
 fn accumulate(sum: &mut [f32], value: &[f32], count: usize) {
     sum.iter_mut().zip(value).for_each(|(s, v)| *s += v / count as f32);
