@@ -76,11 +76,9 @@ pub fn run(args: Args) -> Result<()> {
             };
             let title = format!("{} (model {})", path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), loaded.meta.name);
             let shown = &prediction.genres[..args.top.min(prediction.genres.len())];
-            write_atomically(&target, |tmp| {
-                Ok(match args.style {
-                    Style::Bars => genrespace_plot::bars(shown, &title, tmp)?,
-                    Style::Pie => genrespace_plot::pie(shown, loaded.meta.output == OutputKind::Softmax, &title, tmp)?,
-                })
+            write_atomically(&target, |tmp| match args.style {
+                Style::Bars => Ok(genrespace_plot::bars(shown, &title, tmp)?),
+                Style::Pie => Ok(genrespace_plot::pie(shown, loaded.meta.output == OutputKind::Softmax, &title, tmp)?),
             })?;
         }
         if !args.json {

@@ -1,13 +1,11 @@
 //! `genrespace evaluate-playlists`: how often a library's playlists keep to the query's album,
 //! artist, genre tag or folder, every labelled track a query, against the random baseline.
 
-use std::path::PathBuf;
-
 use anyhow::Result;
 use clap::ValueEnum;
-use genrespace_recommender::{playlist_quality, Label, Library};
+use genrespace_recommender::{playlist_quality, Label};
 
-use super::playlist_args::PlaylistArgs;
+use super::playlist_args::{LibraryArgs, Opened};
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 enum LabelArg {
@@ -20,23 +18,18 @@ enum LabelArg {
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Library database built by `genrespace index`.
-    #[arg(long, value_name = "FILE", default_value = "genrespace.db")]
-    db: PathBuf,
     /// What counts as the same: album, artist, genre tag, or parent folder.
     #[arg(long, value_enum, default_value_t = LabelArg::Album)]
     label: LabelArg,
-    /// The playlists' options, as `playlist` takes them.
+    /// The library, and the playlists' options as `playlist` takes them.
     #[command(flatten)]
-    playlist: PlaylistArgs,
+    library: LibraryArgs,
     #[arg(long)]
     json: bool,
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let lib = Library::open(&args.db)?;
-    let opts = args.playlist.options(&lib)?;
-    let vectors = lib.vectors(opts.space)?;
+    let Opened { lib, opts, vectors, .. } = args.library.open()?;
     let label = match args.label {
         LabelArg::Album => Label::Album,
         LabelArg::Artist => Label::Artist,
@@ -53,7 +46,7 @@ pub fn run(args: Args) -> Result<()> {
     }
     println!(
         "{}: model {}, {} space, rerank {}: precision@{} of the {} {:.3} (random {:.3}, {:.1}x) over {} queries in {} labels",
-        args.db.display(),
+        args.library.db.display(),
         lib.meta().model.name,
         format!("{:?}", opts.space).to_lowercase(),
         format!("{:?}", opts.rerank).to_lowercase(),

@@ -4,21 +4,19 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
+use genrespace_classifier::predict::argmax;
 use genrespace_plot::{MapPoint, MapView, Stop};
 use genrespace_recommender::playlist::Entry;
 use genrespace_recommender::projection::Projection;
-use genrespace_recommender::{make_playlist, Library, Space};
+use genrespace_recommender::{make_playlist, Space};
 use serde_json::json;
 
-use super::playlist_args::PlaylistArgs;
+use super::playlist_args::{LibraryArgs, Opened};
 use super::songs::{QueryModelArgs, Songs};
 use crate::output::write_atomically;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Library database built by `genrespace index`.
-    #[arg(long, value_name = "FILE", default_value = "genrespace.db")]
-    db: PathBuf,
     /// The picture: PNG, or SVG when the name ends in .svg.
     #[arg(long, value_name = "FILE.png|svg")]
     out: PathBuf,
@@ -26,7 +24,7 @@ pub struct Args {
     #[arg(long, value_name = "SONG")]
     highlight: Option<PathBuf>,
     #[command(flatten)]
-    playlist: PlaylistArgs,
+    library: LibraryArgs,
     #[command(flatten)]
     model: QueryModelArgs,
     /// Print the summary as JSON.
@@ -35,9 +33,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let lib = Library::open(&args.db)?;
-    let opts = args.playlist.options(&lib)?;
-    let vectors = lib.vectors(opts.space)?;
+    let Opened { lib, opts, vectors, .. } = args.library.open()?;
     let projection = Projection::fit(&vectors)?;
     let genre_vectors = if opts.space == Space::Genres { vectors.clone() } else { lib.vectors(Space::Genres)? };
     let groups = &lib.meta().model.genres;
@@ -88,8 +84,4 @@ fn space_name(space: Space) -> &'static str {
         Space::Genres => "genre",
         Space::Embedding => "embedding",
     }
-}
-
-fn argmax(v: &[f32]) -> usize {
-    (0..v.len()).max_by(|&a, &b| v[a].total_cmp(&v[b]).then(b.cmp(&a))).unwrap_or(0)
 }

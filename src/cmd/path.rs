@@ -30,7 +30,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<()> {
     let start = Instant::now();
     let Opened { lib, mut opts, vectors, load_ms } = args.common.open()?;
-    if !args.common.playlist.candidates_given() {
+    if !args.common.library.playlist.candidates_given() {
         opts.candidates = genrespace_recommender::journey::DEFAULT_CANDIDATES;
     }
     let songs = Songs::new(&lib, &args.common.model);

@@ -1,5 +1,5 @@
-//! The playlist options `playlist` and `evaluate-playlists` share, so a setting measured with
-//! one is the setting used with the other.
+//! The library and playlist options `playlist`, `path`, `map` and `evaluate-playlists` share, so
+//! a setting measured with one is the setting used with the others.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -30,19 +30,14 @@ pub enum RerankArg {
     None,
 }
 
-/// What `playlist` and `path` share: the library, the playlist options, the output and the model
-/// for songs outside the library.
+/// A library and the playlist options to search it with.
 #[derive(clap::Args)]
-pub struct QueryArgs {
+pub struct LibraryArgs {
     /// Library database built by `genrespace index`.
     #[arg(long, value_name = "FILE", default_value = "genrespace.db")]
     pub db: PathBuf,
     #[command(flatten)]
     pub playlist: PlaylistArgs,
-    #[command(flatten)]
-    pub output: OutputArgs,
-    #[command(flatten)]
-    pub model: QueryModelArgs,
 }
 
 /// An opened library with the request's options and every track's point in their space.
@@ -54,19 +49,37 @@ pub struct Opened {
     pub load_ms: f64,
 }
 
-impl QueryArgs {
-    /// Open the library and read its points; an empty library is refused here, before any song
-    /// outside it is analysed.
+impl LibraryArgs {
+    /// Open the library, check the options against it and read its points.
     pub fn open(&self) -> Result<Opened> {
         let lib = Library::open(&self.db)?;
         let opts = self.playlist.options(&lib)?;
         let load = std::time::Instant::now();
         let vectors = lib.vectors(opts.space)?;
-        let load_ms = load.elapsed().as_secs_f64() * 1e3;
-        if vectors.ids.is_empty() {
-            return Err(RecommenderError::EmptyLibrary { path: self.db.clone() }.into());
+        Ok(Opened { lib, opts, vectors, load_ms: load.elapsed().as_secs_f64() * 1e3 })
+    }
+}
+
+/// What `playlist` and `path` share: the library and options, the output and the model for songs
+/// outside the library.
+#[derive(clap::Args)]
+pub struct QueryArgs {
+    #[command(flatten)]
+    pub library: LibraryArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub model: QueryModelArgs,
+}
+
+impl QueryArgs {
+    /// [`LibraryArgs::open`], refusing an empty library before any song outside it is analysed.
+    pub fn open(&self) -> Result<Opened> {
+        let opened = self.library.open()?;
+        if opened.vectors.ids.is_empty() {
+            return Err(RecommenderError::EmptyLibrary { path: self.library.db.clone() }.into());
         }
-        Ok(Opened { lib, opts, vectors, load_ms })
+        Ok(opened)
     }
 }
 
