@@ -192,11 +192,7 @@ impl PlaylistArgs {
 fn m3u_tracks(lib: &Library, m3u: &Path) -> Result<HashSet<i64>> {
     let mut ids = HashSet::new();
     for path in m3u_entries(m3u)? {
-        let found = match std::path::absolute(&path).ok().map(|p| lib.track_by_path(&p)).transpose()? {
-            Some(Some(row)) => Some(row),
-            _ => std::fs::canonicalize(&path).ok().map(|p| lib.track_by_path(&p)).transpose()?.flatten(),
-        };
-        ids.extend(found.map(|row| row.id));
+        ids.extend(lib.track_named(&path)?.map(|row| row.id));
     }
     Ok(ids)
 }

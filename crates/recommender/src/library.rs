@@ -330,6 +330,18 @@ impl Library {
             .map_err(sql(&self.path))
     }
 
+    /// The track a user's `path` names: stored under it as given (made absolute, not resolved),
+    /// or under the real file behind it. Paths that cannot be made absolute or resolved just
+    /// find nothing.
+    pub fn track_named(&self, path: &Path) -> Result<Option<TrackRow>, RecommenderError> {
+        for candidate in [std::path::absolute(path).ok(), std::fs::canonicalize(path).ok()].into_iter().flatten() {
+            if let Some(row) = self.track_by_path(&candidate)? {
+                return Ok(Some(row));
+            }
+        }
+        Ok(None)
+    }
+
     /// Tracks by id, in the order given (ids not found are left out).
     pub fn tracks(&self, ids: &[i64]) -> Result<Vec<TrackRow>, RecommenderError> {
         let mut stmt = self.conn.prepare_cached(&format!("SELECT {TRACK_COLUMNS} FROM tracks WHERE id = ?1")).map_err(sql(&self.path))?;

@@ -146,11 +146,7 @@ impl Query {
         if !canonical.is_file() {
             return Err(RecommenderError::Analysis { path: path.to_path_buf(), reason: "the query is not a file".into() });
         }
-        let absolute = std::path::absolute(path).map_err(io)?;
-        let by_path = match lib.track_by_path(&absolute)? {
-            Some(row) => Some(row),
-            None => lib.track_by_path(&canonical)?,
-        };
+        let by_path = lib.track_named(path)?;
         let in_library = by_path.is_some();
         let stored = match by_path {
             Some(row) => Some(row),
