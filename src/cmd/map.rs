@@ -8,6 +8,7 @@ use genrespace_classifier::predict::argmax;
 use genrespace_plot::{MapPoint, MapView, Stop};
 use genrespace_recommender::playlist::Entry;
 use genrespace_recommender::projection::Projection;
+use genrespace_recommender::target::genre_vectors;
 use genrespace_recommender::{make_playlist, Space};
 use serde_json::json;
 
@@ -35,7 +36,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<()> {
     let Opened { lib, opts, vectors, .. } = args.library.open()?;
     let projection = Projection::fit(&vectors)?;
-    let genre_vectors = if opts.space == Space::Genres { vectors.clone() } else { lib.vectors(Space::Genres)? };
+    let genre_vectors = genre_vectors(&lib, &vectors, opts.space)?;
     let groups = &lib.meta().model.genres;
     let points: Vec<MapPoint> =
         projection.ids.iter().zip(&projection.xy).map(|(&id, &(x, y))| MapPoint { x, y, group: genre_vectors.row(id).map_or(0, argmax) }).collect();

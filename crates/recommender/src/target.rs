@@ -3,6 +3,8 @@
 //! the named axes. Seeds are targets; so is a genre/tag ([`genre_target`]); `--toward` and the
 //! steps of a path are points between targets ([`Target::lerp`]).
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::RecommenderError;
@@ -59,14 +61,7 @@ fn typical_count(tracks: usize) -> usize {
 /// typical tracks works in both spaces. `vectors` are the library's points in `space`.
 pub fn genre_target(lib: &Library, vectors: &GenreVectors, space: Space, genre: &str) -> Result<Target, RecommenderError> {
     let (axis, _) = genre_index(lib, genre)?;
-    let loaded;
-    let genre_vectors = match space {
-        Space::Genres => vectors,
-        Space::Embedding => {
-            loaded = lib.vectors(Space::Genres)?;
-            &loaded
-        }
-    };
+    let genre_vectors = genre_vectors(lib, vectors, space)?;
     if genre_vectors.ids.is_empty() {
         return Err(RecommenderError::EmptyLibrary { path: lib.path().to_path_buf() });
     }
@@ -94,6 +89,15 @@ pub fn steer(lib: &Library, vectors: &GenreVectors, space: Space, toward: Option
     let Some(toward) = toward else { return Ok(targets) };
     let genre = genre_target(lib, vectors, space, &toward.genre)?;
     Ok(targets.iter().map(|t| t.lerp(&genre, toward.amount)).collect())
+}
+
+/// The library's genre vectors: `vectors` themselves when they are the genre space's (`space`),
+/// else read from the library.
+pub fn genre_vectors<'a>(lib: &Library, vectors: &'a GenreVectors, space: Space) -> Result<Cow<'a, GenreVectors>, RecommenderError> {
+    match space {
+        Space::Genres => Ok(Cow::Borrowed(vectors)),
+        Space::Embedding => Ok(Cow::Owned(lib.vectors(Space::Genres)?)),
+    }
 }
 
 /// `sum += value / count`, element by element.
