@@ -3,6 +3,7 @@
 #   cmake            builds the bundled libopus (Ogg/Opus decoding)
 #   sox              `soxi` cross-checks decoded lengths of real clips in the tests
 #   mma, fluidsynth, fluid-soundfont-gm, python3   render the style corpus (scripts/make_style_corpus.sh)
+#   chromium, chromium-driver   the web app's browser test (crates/server/tests/browser.rs)
 # Safe to run repeatedly; does nothing when everything is present.
 set -euo pipefail
 need=()
@@ -13,6 +14,10 @@ if [ "${GENRESPACE_CORPUS_TOOLS:-1}" = 1 ]; then
   command -v mma >/dev/null || need+=(mma)
   command -v fluidsynth >/dev/null || need+=(fluidsynth)
   [ -e /usr/share/sounds/sf2/FluidR3_GM.sf2 ] || need+=(fluid-soundfont-gm)
+fi
+if [ "${GENRESPACE_BROWSER_TOOLS:-1}" = 1 ]; then
+  command -v chromium >/dev/null || need+=(chromium)
+  command -v chromedriver >/dev/null || need+=(chromium-driver)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}" >&2

@@ -37,6 +37,8 @@ enum Command {
     Path(Box<cmd::path::Args>),
     /// The library as a 2-D map (PCA) coloured by genre, a query's playlist drawn as a route.
     Map(Box<cmd::map::Args>),
+    /// The web app: browse the library, upload a song, playlists, journeys and the map.
+    Serve(cmd::serve::Args),
     /// Playlist quality on a library: precision@n of its albums/artists/genres/folders.
     EvaluatePlaylists(cmd::evaluate_playlists::Args),
 }
@@ -55,6 +57,7 @@ fn main() -> std::process::ExitCode {
         Command::Path(args) => cmd::path::run(*args),
         Command::Map(args) => cmd::map::run(*args),
         Command::EvaluatePlaylists(args) => cmd::evaluate_playlists::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

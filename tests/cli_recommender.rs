@@ -346,3 +346,31 @@ fn map_and_pie_plots_are_written() {
     let drawn = std::fs::read_to_string(&pie).unwrap();
     assert!(drawn.contains(r#"width="800" height="640""#) && drawn.contains('%'), "a labelled pie");
 }
+
+/// `genrespace serve` over a library built with the compiled-in model: it says where it
+/// listens, answers the API, and a missing library is one error line, not a server.
+#[test]
+fn serve_starts_on_a_library_and_refuses_a_missing_one() {
+    use std::io::{BufRead, Read, Write};
+    let (tmp, _root) = short_tracks(3);
+    let out = common::bin().current_dir(tmp.path()).args(["index", "--library", "music", "--db", "lib.db"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let missing = common::bin().current_dir(tmp.path()).args(["serve", "--db", "none.db"]).output().unwrap();
+    assert!(!missing.status.success());
+    let err = String::from_utf8_lossy(&missing.stderr);
+    assert!(err.starts_with("error: none.db: no library database") && err.lines().count() == 1, "{err}");
+
+    let mut server =
+        common::bin().current_dir(tmp.path()).args(["serve", "--db", "lib.db", "--addr", "127.0.0.1:0"]).stdout(std::process::Stdio::piped()).spawn().unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let addr = line.split("http://").nth(1).and_then(|s| s.split('/').next()).unwrap_or_else(|| panic!("no address in {line:?}")).to_string();
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    write!(s, "GET /api/library HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    server.kill().unwrap();
+    let _ = server.wait();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"tracks\":3") && answer.contains("msd-musicnn"), "{answer}");
+}

@@ -13,6 +13,7 @@ pub mod path;
 pub mod playlist;
 pub mod playlist_args;
 pub mod playlist_output;
+pub mod serve;
 pub mod songs;
 pub mod source;
 pub mod train;

@@ -9,7 +9,7 @@ use genrespace_recommender::playlist::{to_m3u, Entry};
 use genrespace_recommender::target::genre_index;
 use genrespace_recommender::{make_path, Anchor, Library};
 
-use super::playlist_args::{Opened, QueryArgs};
+use super::playlist_args::{Opened, QueryArgs, Use};
 use super::playlist_output::{entry_lines, footer, song_lines};
 use super::songs::Songs;
 
@@ -29,10 +29,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let start = Instant::now();
-    let Opened { lib, mut opts, vectors, load_ms } = args.common.open()?;
-    if !args.common.library.playlist.candidates_given() {
-        opts.candidates = genrespace_recommender::journey::DEFAULT_CANDIDATES;
-    }
+    let Opened { lib, opts, vectors, load_ms } = args.common.open(Use::Path)?;
     let songs = Songs::new(&lib, &args.common.model);
     let mut names = vec![&args.from];
     names.extend(&args.via);

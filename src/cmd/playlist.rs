@@ -7,7 +7,7 @@ use anyhow::Result;
 use genrespace_recommender::playlist::to_m3u;
 use genrespace_recommender::{make_playlist, Playlist, Space};
 
-use super::playlist_args::{Opened, QueryArgs};
+use super::playlist_args::{Opened, QueryArgs, Use};
 use super::playlist_output::{entry_lines, footer, song_lines};
 use super::songs::{m3u_entries, Songs};
 
@@ -26,7 +26,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let start = Instant::now();
-    let Opened { lib, opts, vectors, load_ms } = args.common.open()?;
+    let Opened { lib, opts, vectors, load_ms } = args.common.open(Use::Playlist)?;
     let songs = Songs::new(&lib, &args.common.model);
     let mut paths = args.query.clone();
     if let Some(m3u) = &args.seeds {

@@ -4,12 +4,10 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use clap::ValueEnum;
 use genrespace_recommender::library::GenreVectors;
-use genrespace_recommender::{Library, PlaylistOptions, RecommenderError, Rerank, Space, Toward, Variety};
-
-use genrespace_recommender::target::genre_index;
+use genrespace_recommender::{Library, PlaylistOptions, PlaylistRequest, RecommenderError, Rerank, Space, Toward};
 
 use super::playlist_output::OutputArgs;
 use super::songs::{m3u_entries, QueryModelArgs};
@@ -28,6 +26,13 @@ pub enum RerankArg {
     Dtw,
     /// Distance in the space only.
     None,
+}
+
+/// What the options are for: a path reranks fewer candidates per step unless told.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Use {
+    Playlist,
+    Path,
 }
 
 /// A library and the playlist options to search it with.
@@ -52,8 +57,13 @@ pub struct Opened {
 impl LibraryArgs {
     /// Open the library, check the options against it and read its points.
     pub fn open(&self) -> Result<Opened> {
+        self.open_as(Use::Playlist)
+    }
+
+    /// [`LibraryArgs::open`] with the options as `use_` takes them.
+    fn open_as(&self, use_: Use) -> Result<Opened> {
         let lib = Library::open(&self.db)?;
-        let opts = self.playlist.options(&lib)?;
+        let opts = self.playlist.options(&lib, use_)?;
         let load = std::time::Instant::now();
         let vectors = lib.vectors(opts.space)?;
         Ok(Opened { lib, opts, vectors, load_ms: load.elapsed().as_secs_f64() * 1e3 })
@@ -74,8 +84,8 @@ pub struct QueryArgs {
 
 impl QueryArgs {
     /// [`LibraryArgs::open`], refusing an empty library before any song outside it is analysed.
-    pub fn open(&self) -> Result<Opened> {
-        let opened = self.library.open()?;
+    pub fn open(&self, use_: Use) -> Result<Opened> {
+        let opened = self.library.open_as(use_)?;
         if opened.vectors.ids.is_empty() {
             return Err(RecommenderError::EmptyLibrary { path: self.library.db.clone() }.into());
         }
@@ -137,22 +147,9 @@ pub struct PlaylistArgs {
 }
 
 impl PlaylistArgs {
-    /// Whether `--candidates` was given.
-    pub fn candidates_given(&self) -> bool {
-        self.candidates.is_some()
-    }
-
-    /// The playlist options for `lib`, checked (`--exclude` names tracks of it).
-    pub fn options(&self, lib: &Library) -> Result<PlaylistOptions> {
-        if !(0.0..=1.0).contains(&self.dtw_weight) || !(0.0..=1.0).contains(&self.band) {
-            bail!("--dtw-weight and --band must be between 0 and 1");
-        }
-        if let (Some(lo), Some(hi)) = (self.min_duration, self.max_duration) {
-            if lo > hi {
-                bail!("--min-duration {lo} is above --max-duration {hi}");
-            }
-        }
-        Ok(PlaylistOptions {
+    /// The options for `lib` as `use_` takes them, checked (`--exclude` names tracks of it).
+    fn options(&self, lib: &Library, use_: Use) -> Result<PlaylistOptions> {
+        let request = PlaylistRequest {
             n: self.n as usize,
             space: match self.space {
                 SpaceArg::Genres => Space::Genres,
@@ -162,27 +159,26 @@ impl PlaylistArgs {
                 RerankArg::Dtw => Rerank::Dtw,
                 RerankArg::None => Rerank::None,
             },
-            candidates: self.candidates.unwrap_or(PlaylistOptions::default().candidates),
+            candidates: self.candidates,
             dtw_weight: self.dtw_weight,
             band: self.band,
             within_genre: self.within_genre,
-            variety: Variety {
-                max_per_artist: self.max_per_artist,
-                max_per_album: self.max_per_album,
-                exclude_genres: self.exclude_genre.clone(),
-                min_duration_s: self.min_duration,
-                max_duration_s: self.max_duration,
-                shuffle_among: self.shuffle,
-                seed: self.seed,
-            },
-            exclude: match &self.exclude {
-                Some(m3u) => m3u_tracks(lib, m3u)?,
-                None => HashSet::new(),
-            },
-            toward: match &self.toward {
-                Some(t) => Some(Toward { genre: genre_index(lib, &t.genre)?.1, amount: t.amount }),
-                None => None,
-            },
+            max_per_artist: self.max_per_artist,
+            max_per_album: self.max_per_album,
+            exclude_genres: self.exclude_genre.clone(),
+            min_duration: self.min_duration,
+            max_duration: self.max_duration,
+            toward: self.toward.clone(),
+            shuffle: self.shuffle,
+            seed: self.seed,
+        };
+        let exclude = match &self.exclude {
+            Some(m3u) => m3u_tracks(lib, m3u)?,
+            None => HashSet::new(),
+        };
+        Ok(match use_ {
+            Use::Playlist => request.options(lib, exclude)?,
+            Use::Path => request.path_options(lib, exclude)?,
         })
     }
 }

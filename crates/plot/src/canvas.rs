@@ -28,6 +28,14 @@ pub(crate) fn save(chart: &impl Chart, path: &Path) -> Result<(), PlotError> {
     }
 }
 
+/// Draw `chart` as SVG text (for a web page to inline); `name` names it in errors.
+pub(crate) fn svg_text(chart: &impl Chart, name: &str) -> Result<String, PlotError> {
+    ensure_font();
+    let mut text = String::new();
+    render(SVGBackend::with_string(&mut text, chart.size()).into_drawing_area(), chart).map_err(|reason| PlotError { path: name.into(), reason })?;
+    Ok(text)
+}
+
 fn render<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, chart: &impl Chart) -> Result<(), String> {
     root.fill(&WHITE).map_err(|e| e.to_string())?;
     chart.draw(&root)?;

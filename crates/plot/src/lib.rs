@@ -13,7 +13,7 @@ mod pie;
 pub use charts::{bars, confusion_png};
 pub use heatmap::{heatmap_png, Heatmap};
 pub use map::{map, MapPoint, MapView, Stop};
-pub use pie::pie;
+pub use pie::{pie, pie_svg};
 
 use std::path::PathBuf;
 use std::sync::Once;

@@ -5,7 +5,7 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::canvas::{save, Chart};
+use crate::canvas::{save, svg_text, Chart};
 use crate::PlotError;
 
 /// Slices smaller than this share of the pie get no label (they would overlap their neighbours).
@@ -16,11 +16,21 @@ const MIN_LABELLED_SHARE: f64 = 0.03;
 /// `other` slice; otherwise (a tagger's independent tag probabilities) each slice is its share of
 /// the items' sum.
 pub fn pie(items: &[(String, f32)], composition: bool, title: &str, path: &Path) -> Result<(), PlotError> {
+    save(&chart(items, composition, title, path)?, path)
+}
+
+/// [`pie`] as SVG text, for a web page to inline.
+pub fn pie_svg(items: &[(String, f32)], composition: bool, title: &str) -> Result<String, PlotError> {
+    let name = Path::new("(genre pie)");
+    svg_text(&chart(items, composition, title, name)?, "(genre pie)")
+}
+
+fn chart<'a>(items: &[(String, f32)], composition: bool, title: &'a str, path: &Path) -> Result<PieChart<'a>, PlotError> {
     let slices = slices(items, composition);
     if slices.is_empty() {
         return Err(PlotError { path: path.to_path_buf(), reason: "nothing to draw: no positive probability".into() });
     }
-    save(&PieChart { slices, title }, path)
+    Ok(PieChart { slices, title })
 }
 
 /// One slice: its label (empty when too small to label), its size and whether it is `other`.

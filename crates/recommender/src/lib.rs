@@ -9,6 +9,7 @@
 //! playlists keep to the query's album, artist, genre or folder.
 
 pub mod analysis;
+pub mod browse;
 pub mod cohesion;
 pub mod dtw;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod library;
 pub mod playlist;
 pub mod projection;
 pub mod quality;
+pub mod request;
 pub mod rerank;
 pub mod search;
 pub mod sequence;
@@ -32,5 +34,6 @@ pub use journey::{make_path, Anchor, Journey};
 pub use library::{Library, LibraryMeta, Space};
 pub use playlist::{make_playlist, Playlist, PlaylistOptions, Query, Rerank, Variety};
 pub use quality::{playlist_quality, Label, PlaylistQuality};
+pub use request::PlaylistRequest;
 pub use sequence::SequenceConfig;
 pub use target::Toward;

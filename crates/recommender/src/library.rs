@@ -52,7 +52,7 @@ CREATE TABLE IF NOT EXISTS sequences (
 
 /// The space a playlist searches: the model's outputs (genre or tag probabilities, axes with
 /// names) or its embedding (the last hidden layer: more dimensions, no names).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Space {
     Genres,
@@ -139,7 +139,7 @@ impl GenreVectors {
 }
 
 pub struct Library {
-    conn: Connection,
+    pub(crate) conn: Connection,
     path: PathBuf,
     meta: LibraryMeta,
 }
@@ -172,10 +172,20 @@ impl Library {
 
     /// Open an existing library (never creates one).
     pub fn open(path: &Path) -> Result<Self, RecommenderError> {
+        Self::open_with(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+    }
+
+    /// Open an existing library that this connection can only read (a server's): an index run
+    /// may write it meanwhile, and each [`Library::snapshot`] sees one committed state.
+    pub fn open_read_only(path: &Path) -> Result<Self, RecommenderError> {
+        Self::open_with(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+    }
+
+    fn open_with(path: &Path, mode: OpenFlags) -> Result<Self, RecommenderError> {
         if !path.is_file() {
             return Err(RecommenderError::MissingDatabase { path: path.to_path_buf() });
         }
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(sql(path))?;
+        let conn = Connection::open_with_flags(path, mode | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(sql(path))?;
         configure(&conn, path)?;
         let meta =
             read_meta(&conn, path)?.ok_or_else(|| RecommenderError::NotALibrary { path: path.to_path_buf(), reason: "no genrespace metadata".into() })?;
@@ -257,6 +267,7 @@ impl Library {
         tx.execute("INSERT OR REPLACE INTO vectors(track_id, data) VALUES (?1, ?2)", params![id, floats_to_bytes(&analysis.vector)]).map_err(sql(&db))?;
         tx.execute("INSERT OR REPLACE INTO embeddings(track_id, data) VALUES (?1, ?2)", params![id, floats_to_bytes(&analysis.embedding)]).map_err(sql(&db))?;
         tx.execute("INSERT OR REPLACE INTO sequences(track_id, data) VALUES (?1, ?2)", params![id, analysis.sequence.to_bytes()]).map_err(sql(&db))?;
+        tx.execute(BUMP_GENERATION, []).map_err(sql(&db))?;
         tx.commit().map_err(sql(&db))?;
         Ok(id)
     }
@@ -276,6 +287,7 @@ impl Library {
         for id in ids {
             tx.execute("DELETE FROM tracks WHERE id = ?1", params![id]).map_err(sql(&db))?;
         }
+        tx.execute(BUMP_GENERATION, []).map_err(sql(&db))?;
         tx.commit().map_err(sql(&db))
     }
 
@@ -398,6 +410,24 @@ impl Library {
         MfccSequence::from_bytes(&bytes, self.meta.sequence_dims).ok_or_else(|| self.corrupt(format!("track {id}: bad MFCC sequence")))
     }
 
+    /// A number that changes whenever tracks are added, changed or removed: a reader that keeps
+    /// the library's points in memory (a server) reloads them when it differs.
+    pub fn generation(&self) -> Result<u64, RecommenderError> {
+        let g: Option<i64> =
+            self.conn.query_row("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'", [], |r| r.get(0)).optional().map_err(sql(&self.path))?;
+        Ok(g.unwrap_or(0) as u64)
+    }
+
+    /// Run `f` on one committed state of the library: an index run committing meanwhile is
+    /// seen entirely or not at all (a WAL read transaction).
+    pub fn snapshot<T, E: From<RecommenderError>>(&self, f: impl FnOnce(&Self) -> Result<T, E>) -> Result<T, E> {
+        self.conn.execute_batch("BEGIN DEFERRED").map_err(sql(&self.path))?;
+        let result = f(self);
+        let end = self.conn.execute_batch(if result.is_ok() { "COMMIT" } else { "ROLLBACK" }).map_err(sql(&self.path));
+        let value = result?;
+        end.map_err(E::from).map(|()| value)
+    }
+
     /// Run `f` inside one transaction (bulk loads: benchmarks, imports).
     pub fn in_transaction<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T, RecommenderError>) -> Result<T, RecommenderError> {
         self.conn.execute_batch("BEGIN").map_err(sql(&self.path))?;
@@ -418,9 +448,12 @@ impl Library {
     }
 }
 
-const TRACK_COLUMNS: &str = "id, path, hash, title, artist, album, genre, year, duration_s, top_genre";
+/// Counts the writes that change tracks, see [`Library::generation`].
+const BUMP_GENERATION: &str = "INSERT INTO meta(key, value) VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1";
 
-fn track_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TrackRow> {
+pub(crate) const TRACK_COLUMNS: &str = "id, path, hash, title, artist, album, genre, year, duration_s, top_genre";
+
+pub(crate) fn track_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TrackRow> {
     Ok(TrackRow {
         id: r.get(0)?,
         path: PathBuf::from(r.get::<_, String>(1)?),
@@ -444,8 +477,9 @@ fn path_text(path: &Path) -> String {
 fn configure(conn: &Connection, path: &Path) -> Result<(), RecommenderError> {
     conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(sql(path))?;
     // Memory-mapped reads: the neighbour scan touches every page of `vectors` on each playlist.
-    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA mmap_size = 17179869184;").map_err(|e| match e
-    {
+    // A read-only connection cannot change the journal mode; libraries are created in WAL mode.
+    let journal = if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) { "" } else { "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;" };
+    conn.execute_batch(&format!("{journal} PRAGMA foreign_keys = ON; PRAGMA mmap_size = 17179869184;")).map_err(|e| match e {
         rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
             RecommenderError::NotALibrary { path: path.to_path_buf(), reason: "the file is not a SQLite database".into() }
         }
@@ -486,7 +520,7 @@ fn check_same_model(path: &Path, stored: &LibraryMeta, wanted: &LibraryMeta) -> 
     Err(RecommenderError::ModelMismatch { path: path.to_path_buf(), db_model: describe(a), model: describe(b) })
 }
 
-fn sql(path: &Path) -> impl Fn(rusqlite::Error) -> RecommenderError + '_ {
+pub(crate) fn sql(path: &Path) -> impl Fn(rusqlite::Error) -> RecommenderError + '_ {
     move |source| RecommenderError::Sqlite { path: path.to_path_buf(), source }
 }
 

@@ -24,7 +24,7 @@ use crate::search::{nearest, squared_distance, Filter, Neighbour};
 use crate::sequence::MfccSequence;
 use crate::target::{steer, Target, Toward};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Rerank {
     Dtw,
@@ -122,6 +122,7 @@ pub struct QueryInfo {
 
 /// A resolved query: where it sits in genre space and embedding space, its sequence, and what
 /// it must not return.
+#[derive(Clone)]
 pub struct Query {
     pub info: QueryInfo,
     /// The library track it is (`None` for a file outside the library).
@@ -146,31 +147,38 @@ impl Query {
         if !canonical.is_file() {
             return Err(RecommenderError::Analysis { path: path.to_path_buf(), reason: "the query is not a file".into() });
         }
-        let by_path = lib.track_named(path)?;
-        let in_library = by_path.is_some();
-        let stored = match by_path {
-            Some(row) => Some(row),
-            None => {
-                let hash = file_blake3(&canonical).map_err(io)?;
-                lib.ids_with_hash(&hash)?.first().map(|&id| lib.tracks(&[id])).transpose()?.and_then(|rows| rows.into_iter().next())
-            }
-        };
-        if let Some(row) = stored {
-            let mut query = Self::from_track(lib, row)?;
-            if !in_library {
-                query.id = None;
-                query.info.in_library = false;
-                query.info.path = canonical;
-            }
-            return Ok(query);
+        if let Some(row) = lib.track_named(path)? {
+            return Self::from_track(lib, row);
+        }
+        let hash = file_blake3(&canonical).map_err(io)?;
+        if let Some(copy) = Self::copy_of_track(lib, &hash, &canonical)? {
+            return Ok(copy);
         }
         let start = Instant::now();
         let analyzer = analyzer()?;
         lib.check_model(analyzer.identity())?;
-        let Analysis { vector, embedding, top_genre, sequence, tags, .. } = analyzer.analyze(&canonical, &lib.meta().sequence, None)?;
-        Ok(Self {
+        let analysis = analyzer.analyze(&canonical, &lib.meta().sequence, None)?;
+        Ok(Self::from_analysis(lib, canonical, analysis, start.elapsed().as_secs_f64()))
+    }
+
+    /// A file outside the library (known as `path`) whose content hash is that of a library
+    /// track: that track's stored analysis, reported as outside the library.
+    pub fn copy_of_track(lib: &Library, hash: &str, path: &Path) -> Result<Option<Self>, RecommenderError> {
+        let Some(&id) = lib.ids_with_hash(hash)?.first() else { return Ok(None) };
+        let Some(row) = lib.tracks(&[id])?.into_iter().next() else { return Ok(None) };
+        let mut query = Self::from_track(lib, row)?;
+        query.id = None;
+        query.info.in_library = false;
+        query.info.path = path.to_path_buf();
+        Ok(Some(query))
+    }
+
+    /// The query for a song outside the library, analysed (in `seconds`) with the library's model.
+    pub fn from_analysis(lib: &Library, path: PathBuf, analysis: Analysis, seconds: f64) -> Self {
+        let Analysis { vector, embedding, top_genre, sequence, tags, .. } = analysis;
+        Self {
             info: QueryInfo {
-                path: canonical,
+                path,
                 in_library: false,
                 genres: ranked_genres(&lib.meta().model.genres, &vector),
                 title: tags.title,
@@ -183,8 +191,8 @@ impl Query {
             embedding: Some(embedding),
             sequence,
             exclude: HashSet::new(),
-            analysis_seconds: start.elapsed().as_secs_f64(),
-        })
+            analysis_seconds: seconds,
+        }
     }
 
     /// The query for a library track: its stored analysis; it and its exact copies excluded.
@@ -487,6 +495,11 @@ impl TagLimits {
 /// An extended M3U8 playlist of `tracks` (UTF-8, absolute paths, durations and `artist - title`
 /// names).
 pub fn to_m3u(tracks: &[Entry]) -> String {
+    to_m3u_with(tracks, |e| e.path.display().to_string())
+}
+
+/// [`to_m3u`] with each entry located by `location` (a path, or a URL a server streams it from).
+pub fn to_m3u_with(tracks: &[Entry], location: impl Fn(&Entry) -> String) -> String {
     let mut out = String::from("#EXTM3U\n#PLAYLIST:genrespace\n");
     for e in tracks {
         let name = match (&e.artist, &e.title) {
@@ -494,7 +507,7 @@ pub fn to_m3u(tracks: &[Entry]) -> String {
             (None, Some(t)) => t.clone(),
             _ => e.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
         };
-        out.push_str(&format!("#EXTINF:{},{}\n{}\n", e.duration_s.round() as i64, name.replace('\n', " "), e.path.display()));
+        out.push_str(&format!("#EXTINF:{},{}\n{}\n", e.duration_s.round() as i64, name.replace('\n', " "), location(e)));
     }
     out
 }
