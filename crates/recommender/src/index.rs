@@ -46,6 +46,8 @@ pub struct IndexReport {
     pub removed: usize,
     pub unchanged: usize,
     pub failed: Vec<Failure>,
+    /// Things passed over that are not failures (symlink loops).
+    pub warnings: Vec<String>,
     pub total: usize,
     /// Seconds of audio analysed in this run.
     pub audio_seconds: f64,
@@ -79,8 +81,12 @@ pub fn index_library(lib: &mut Library, analyzer: &Analyzer, root: &Path, opts: 
         return Err(root_err("not a folder".into()));
     }
     let mut report = IndexReport::default();
-    let (files, walk_failures) = audio_files(&root);
+    let (files, walk_failures, warnings) = audio_files(&root);
     report.failed.extend(walk_failures);
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    report.warnings = warnings;
 
     let mut known = lib.known_under(&root)?;
     let mut jobs = Vec::new();
@@ -198,12 +204,25 @@ fn with_path(path: &Path, error: String) -> String {
 }
 
 /// The audio files under `root` (a canonical folder) as `(path in the folder, real path behind its
-/// symlinks)`, sorted, and the entries that could not be read. A file reached through a symlink
-/// is indexed under the link's path, so deleting the link removes the track.
-fn audio_files(root: &Path) -> (Vec<(PathBuf, PathBuf)>, Vec<Failure>) {
+/// symlinks)`, sorted, each real file once (the first path that reaches it), and the entries that
+/// could not be read. A file reached through a symlink is indexed under the link's path, so
+/// deleting the link removes the track. A symlinked folder is followed unless it leads back to
+/// a folder the walk is already inside (the root, one of its ancestors, or the link's own
+/// parents): such a loop would index the same files again under longer and longer paths, so it is
+/// skipped and reported once as a warning.
+fn audio_files(root: &Path) -> (Vec<(PathBuf, PathBuf)>, Vec<Failure>, Vec<String>) {
     let mut files = Vec::new();
     let mut failures = Vec::new();
-    for entry in walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name() {
+    let mut warnings = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let walk = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| match link_loop(e) {
+        Some(target) => {
+            warnings.push(format!("{}: a symlink back to {} (a folder it is inside); not followed", e.path().display(), target.display()));
+            false
+        }
+        None => true,
+    });
+    for entry in walk {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
@@ -220,9 +239,20 @@ fn audio_files(root: &Path) -> (Vec<(PathBuf, PathBuf)>, Vec<Failure>) {
             continue;
         }
         match std::fs::canonicalize(entry.path()) {
-            Ok(real) => files.push((entry.path().to_path_buf(), real)),
+            Ok(real) if seen.insert(real.clone()) => files.push((entry.path().to_path_buf(), real)),
+            Ok(_) => {} // a second path to a file already listed
             Err(e) => failures.push(Failure { path: entry.path().to_path_buf(), error: format!("{}: {e}", entry.path().display()) }),
         }
     }
-    (files, failures)
+    (files, failures, warnings)
+}
+
+/// The folder a symlinked directory leads back to, when it is one the link is already inside.
+fn link_loop(entry: &walkdir::DirEntry) -> Option<PathBuf> {
+    if !entry.path_is_symlink() || !entry.file_type().is_dir() {
+        return None;
+    }
+    let target = std::fs::canonicalize(entry.path()).ok()?;
+    let parent = std::fs::canonicalize(entry.path().parent()?).ok()?;
+    parent.starts_with(&target).then_some(target)
 }

@@ -292,3 +292,33 @@ fn variety_and_exclusions_are_exact() {
     assert!(order.windows(2).all(|w| w[0] < w[1]), "kept in score order");
     assert!((2..12).any(|seed| shuffled(seed) != a1), "other seeds give other playlists");
 }
+
+/// Symlinks inside the music folder: a link back to the folder's parent (`loop -> ..`) or to a
+/// folder the link is inside (`a/up -> ..`) is not followed and is reported once; a second path to
+/// a file (a symlinked file) indexes it once; a symlinked folder elsewhere is followed.
+#[test]
+fn symlink_loops_and_second_paths_index_each_file_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("lib");
+    for i in 0..3 {
+        write_wav(&root.join(format!("a/t{i}.wav")), 3.0, i);
+    }
+    write_wav(&tmp.path().join("elsewhere/e.wav"), 3.0, 7);
+    std::os::unix::fs::symlink("..", root.join("loop")).unwrap();
+    std::os::unix::fs::symlink("..", root.join("a/up")).unwrap();
+    std::os::unix::fs::symlink("a/t0.wav", root.join("fav.wav")).unwrap();
+    std::os::unix::fs::symlink(tmp.path().join("elsewhere"), root.join("more")).unwrap();
+    let a = analyzer();
+    let mut lib = open(&tmp.path().join("lib.db"), &a);
+    let r = index_library(&mut lib, &a, &root, &opts()).unwrap();
+    assert_eq!((r.added, r.total), (4, 4), "t0, t1, t2 once each and e.wav through `more`: {r:?}");
+    assert!(r.failed.is_empty(), "{:?}", r.failed);
+    assert_eq!(r.warnings.len(), 2, "{:?}", r.warnings);
+    assert!(r.warnings.iter().any(|w| w.contains("/lib/loop:")) && r.warnings.iter().any(|w| w.contains("/a/up:")), "{:?}", r.warnings);
+    let canonical = std::fs::canonicalize(&root).unwrap();
+    assert!(lib.track_by_path(&canonical.join("a/t0.wav")).unwrap().is_some(), "the file's own path is the one kept");
+    assert!(lib.track_by_path(&canonical.join("more/e.wav")).unwrap().is_some());
+    // A rerun finds nothing new and warns again.
+    let r = index_library(&mut lib, &a, &root, &opts()).unwrap();
+    assert_eq!((r.added, r.unchanged, r.total, r.warnings.len()), (0, 4, 4, 2));
+}
