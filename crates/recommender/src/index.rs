@@ -215,9 +215,13 @@ fn audio_files(root: &Path) -> (Vec<(PathBuf, PathBuf)>, Vec<Failure>, Vec<Strin
     let mut failures = Vec::new();
     let mut warnings = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    let loop_warning = |link: &Path, target: &Path| format!("{}: a symlink back to {} (a folder it is inside); not followed", link.display(), target.display());
+    let mut outside_loops = Vec::new();
+    // walkdir finds links to an ancestor within the walk; `link_loop` also those that leave the
+    // root towards one of its ancestors.
     let walk = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| match link_loop(e) {
         Some(target) => {
-            warnings.push(format!("{}: a symlink back to {} (a folder it is inside); not followed", e.path().display(), target.display()));
+            outside_loops.push(loop_warning(e.path(), &target));
             false
         }
         None => true,
@@ -225,6 +229,11 @@ fn audio_files(root: &Path) -> (Vec<(PathBuf, PathBuf)>, Vec<Failure>, Vec<Strin
     for entry in walk {
         let entry = match entry {
             Ok(e) => e,
+            Err(e) if e.loop_ancestor().is_some() => {
+                let (link, target) = (e.path().unwrap_or(root), e.loop_ancestor().unwrap_or(root));
+                warnings.push(loop_warning(link, target));
+                continue;
+            }
             Err(e) => {
                 let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf());
                 failures.push(Failure { error: format!("{}: {e}", path.display()), path });
@@ -244,6 +253,8 @@ fn audio_files(root: &Path) -> (Vec<(PathBuf, PathBuf)>, Vec<Failure>, Vec<Strin
             Err(e) => failures.push(Failure { path: entry.path().to_path_buf(), error: format!("{}: {e}", entry.path().display()) }),
         }
     }
+    warnings.extend(outside_loops);
+    warnings.sort();
     (files, failures, warnings)
 }
 
