@@ -58,6 +58,8 @@ struct Report<'a> {
     source_sample_rate: u32,
     duration_s: f64,
     file_duration_s: Option<f64>,
+    /// Present when the file is cut short: how much of it could be decoded.
+    truncated: Option<genrespace_audio::Truncation>,
     offset_s: f64,
     n_frames: usize,
     shape: [usize; 2],
@@ -123,6 +125,7 @@ pub fn run(args: Args) -> Result<()> {
         source_sample_rate: track.source_sample_rate,
         duration_s: track.duration_s,
         file_duration_s: track.file_duration_s.is_finite().then_some(track.file_duration_s),
+        truncated: track.truncated,
         offset_s: args.offset,
         n_frames: matrix.ncols(),
         shape: [matrix.nrows(), matrix.ncols()],
@@ -149,6 +152,9 @@ fn print_text(r: &Report<'_>) {
         r.kind, r.shape[0], r.shape[1], r.duration_s, r.sample_rate, r.source_sample_rate
     );
     println!("  values: min {:.2}  mean {:.2}  max {:.2}", r.min, r.mean, r.max);
+    if let Some(cut) = r.truncated {
+        println!("  truncated: the file holds {:.2} s of the {:.2} s its header declares; analysed what is there", cut.decoded_s, cut.declared_s);
+    }
     let t = r.tags;
     let tag_line: Vec<String> = [("title", &t.title), ("artist", &t.artist), ("album", &t.album), ("genre", &t.genre)]
         .iter()

@@ -40,7 +40,23 @@ pub struct DecodedAudio {
     pub file_duration_s: f64,
     /// Tags found in the file (ID3v2, Vorbis comments, MP4 atoms, RIFF INFO...).
     pub tags: Tags,
+    /// Set when the file ends before the length its header declares but what it holds is long
+    /// enough to analyse (at least [`MIN_PLAYABLE_S`]): the samples are what could be played.
+    pub truncated: Option<Truncation>,
 }
+
+/// How much of a truncated file could be decoded.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Truncation {
+    pub decoded_s: f64,
+    pub declared_s: f64,
+}
+
+/// A truncated file holding at least this many seconds of audio is decoded as far as it goes
+/// (with [`DecodedAudio::truncated`] set); a shorter remainder is an [`AudioError::Truncated`].
+/// Five seconds hold more than one 3-s musicnn patch and several MFCC frames, enough for a
+/// track's place in genre space; less is more likely a broken download than a song.
+pub const MIN_PLAYABLE_S: f64 = 5.0;
 
 impl DecodedAudio {
     /// Duration of the decoded samples in seconds.
@@ -53,8 +69,10 @@ impl DecodedAudio {
 ///
 /// Gapless decoding is on, so mp3/aac encoder delay and padding are trimmed and sample counts
 /// match librosa's. Errors always name the file; corrupt packets in the middle of a stream are
-/// skipped (as players do) unless they are the majority, and a file that ends well before the
-/// length its header declares is reported as [`AudioError::Truncated`].
+/// skipped (as players do) unless they are the majority; a file that ends well before the
+/// length its header declares is decoded as far as it goes when that is at least
+/// [`MIN_PLAYABLE_S`] (see [`DecodedAudio::truncated`]) and reported as
+/// [`AudioError::Truncated`] otherwise; chained streams are decoded one after another.
 pub fn decode_file(path: &Path, opts: DecodeOptions) -> Result<DecodedAudio, AudioError> {
     validate_options(&opts)?;
     let file = open_checked(path)?;
@@ -65,8 +83,23 @@ pub fn decode_file(path: &Path, opts: DecodeOptions) -> Result<DecodedAudio, Aud
     let mss = MediaSourceStream::new(Box::new(file), Default::default());
     let format = symphonia::default::get_probe()
         .probe(&hint, mss, FormatOptions::default(), MetadataOptions::default())
-        .map_err(|e| AudioError::UnsupportedFormat { path: path.to_path_buf(), reason: e.to_string() })?;
+        .map_err(|e| cut_inside_id3(path).unwrap_or_else(|| AudioError::UnsupportedFormat { path: path.to_path_buf(), reason: e.to_string() }))?;
     Decoder::new(path, format)?.run(opts)
+}
+
+/// A file that ends inside the ID3v2 tag at its start (a download cut off in the cover art) has
+/// no audio at all: say so instead of "not a recognised audio format".
+fn cut_inside_id3(path: &Path) -> Option<AudioError> {
+    use std::io::Read;
+    let mut header = [0u8; 10];
+    File::open(path).ok()?.read_exact(&mut header).ok()?;
+    if &header[..3] != b"ID3" || header[6..10].iter().any(|b| b & 0x80 != 0) {
+        return None;
+    }
+    // The tag size is "syncsafe": four 7-bit bytes, plus the 10-byte header.
+    let tag_bytes = header[6..10].iter().fold(0u64, |n, &b| (n << 7) | b as u64) + 10;
+    let file_bytes = std::fs::metadata(path).ok()?.len();
+    (file_bytes <= tag_bytes).then(|| AudioError::TruncatedInTag { path: path.to_path_buf(), tag_bytes, file_bytes })
 }
 
 fn validate_options(opts: &DecodeOptions) -> Result<(), AudioError> {
@@ -132,6 +165,25 @@ impl Decoder {
         Ok(Self { path: path.to_path_buf(), format, decoder, track_id, sample_rate, channels, time_base, declared_frames, tags })
     }
 
+    /// A chained stream (an Ogg radio capture or concatenated files: one logical stream after
+    /// another) makes the reader start a new track: decode it with a new decoder when it keeps
+    /// the sample rate so far, and count its declared length after the `decoded` frames already
+    /// read. A stream at another rate ends the decode there (one file, one rate).
+    fn next_chained_stream(&mut self, decoded: u64) -> Result<bool, AudioError> {
+        let Some(track) = self.format.default_track(TrackType::Audio) else { return Ok(false) };
+        let Some(params) = track.codec_params.as_ref().and_then(|p| p.audio()) else { return Ok(false) };
+        if params.sample_rate != Some(self.sample_rate) {
+            return Ok(false);
+        }
+        let (track_id, time_base, frames) = (track.id, track.time_base, track.num_frames);
+        let decoder = registry().make_audio_decoder(params, &AudioDecoderOptions::default()).map_err(|e| self.decode_error(e.to_string()))?;
+        self.decoder = decoder;
+        self.track_id = track_id;
+        self.time_base = time_base;
+        self.declared_frames = frames.map(|n| decoded + n);
+        Ok(true)
+    }
+
     fn decode_error(&self, reason: impl Into<String>) -> AudioError {
         AudioError::Decode { path: self.path.clone(), reason: reason.into() }
     }
@@ -182,7 +234,10 @@ impl Decoder {
                 // A stream cut off mid-packet ends here; the length check below decides whether
                 // the file counts as truncated.
                 Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
-                Err(SymError::ResetRequired) => break,
+                Err(SymError::ResetRequired) => match self.next_chained_stream(samples.len() as u64)? {
+                    true => continue,
+                    false => break,
+                },
                 Err(SymError::DecodeError(e)) => {
                     bad_packets += 1;
                     last_error = e.to_string();
@@ -244,11 +299,16 @@ impl Decoder {
         self.tags.absorb_log(&mut self.format.metadata());
 
         let sr = self.sample_rate as f64;
+        let mut truncated = None;
         if let Some(declared) = self.declared_frames {
             let reached = samples.len() as f64 + opts.offset_s * sr;
             let declared = declared as f64;
             if !stopped_early && reached < declared * 0.98 - 0.05 * sr {
-                return Err(AudioError::Truncated { path: self.path.clone(), decoded_s: reached / sr, declared_s: declared / sr });
+                let cut = Truncation { decoded_s: reached / sr, declared_s: declared / sr };
+                if cut.decoded_s < MIN_PLAYABLE_S {
+                    return Err(AudioError::Truncated { path: self.path.clone(), decoded_s: cut.decoded_s, declared_s: cut.declared_s });
+                }
+                truncated = Some(cut);
             }
         }
         if good_packets == 0 || (bad_packets > good_packets && bad_packets > 2) {
@@ -267,7 +327,7 @@ impl Decoder {
             None if !stopped_early => opts.offset_s + samples.len() as f64 / sr,
             None => f64::NAN,
         };
-        Ok(DecodedAudio { samples, sample_rate: self.sample_rate, channels: self.channels.max(1), file_duration_s, tags: self.tags })
+        Ok(DecodedAudio { samples, sample_rate: self.sample_rate, channels: self.channels.max(1), file_duration_s, tags: self.tags, truncated })
     }
 
     fn capacity_hint(&self, max_frames: Option<usize>) -> usize {

@@ -24,6 +24,8 @@ pub enum AudioError {
     Decode { path: PathBuf, reason: String },
     #[error("{path}: file is truncated: decoded {decoded_s:.2} s of the {declared_s:.2} s its header declares")]
     Truncated { path: PathBuf, decoded_s: f64, declared_s: f64 },
+    #[error("{path}: file is truncated: it ends inside its ID3v2 tag ({file_bytes} of the tag's {tag_bytes} bytes), before any audio")]
+    TruncatedInTag { path: PathBuf, tag_bytes: u64, file_bytes: u64 },
     #[error("{path}: decoded no audio samples")]
     NoSamples { path: PathBuf },
     #[error("invalid option: {0}")]

@@ -13,7 +13,7 @@ mod error;
 mod resample;
 mod tags;
 
-pub use decode::{decode_file, DecodeOptions, DecodedAudio};
+pub use decode::{decode_file, DecodeOptions, DecodedAudio, Truncation, MIN_PLAYABLE_S};
 pub use error::AudioError;
 pub use resample::resample;
 pub use tags::Tags;

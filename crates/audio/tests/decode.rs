@@ -146,3 +146,79 @@ fn invalid_windows_are_rejected() {
         assert!(matches!(decode_file(&p, opts), Err(AudioError::InvalidOption(_))), "{opts:?}");
     }
 }
+
+fn shared_clip(name: &str) -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/real-clips").join(name);
+    if p.is_file() {
+        Some(p)
+    } else {
+        eprintln!("skipped: ../shared/real-clips/{name} is absent");
+        None
+    }
+}
+
+/// A file cut short: what it holds is decoded when that is at least `MIN_PLAYABLE_S` (and the
+/// cut is reported), otherwise it is an error that says "truncated"; a file that ends inside its
+/// ID3v2 tag says so instead of "not a recognised audio format".
+#[test]
+fn truncated_files_are_decoded_as_far_as_they_go_or_refused_truthfully() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Eight seconds of WAV (its header declares them), cut at 6 s and at 2.4 s.
+    let wav = tmp.path().join("full.wav");
+    let spec = hound::WavSpec { channels: 1, sample_rate: 22050, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let mut w = hound::WavWriter::create(&wav, spec).unwrap();
+    for i in 0..8 * 22050 {
+        w.write_sample(((i as f32 * 0.05).sin() * 10000.0) as i16).unwrap();
+    }
+    w.finalize().unwrap();
+    let bytes = std::fs::read(&wav).unwrap();
+    let cut = |name: &str, len: usize| {
+        let p = tmp.path().join(name);
+        std::fs::write(&p, &bytes[..len]).unwrap();
+        p
+    };
+    let long = decode_file(&cut("long.wav", 44 + 6 * 22050 * 2), DecodeOptions::default()).unwrap();
+    let t = long.truncated.expect("reported as truncated");
+    assert!((t.decoded_s - 6.0).abs() < 0.01 && (t.declared_s - 8.0).abs() < 0.01, "{t:?}");
+    assert!((long.duration_s() - 6.0).abs() < 0.01);
+    assert!(whole(&wav).truncated.is_none());
+    let e = decode_file(&cut("short.wav", 44 + 24 * 2205 * 2), DecodeOptions::default()).unwrap_err();
+    assert!(matches!(e, AudioError::Truncated { .. }) && e.to_string().contains("truncated"), "{e}");
+
+    // Real downloads cut off: an mp3 with 6 s of its 30 s, and one cut inside its 685 KB ID3 tag.
+    if let Some(mp3) = shared_clip("lets_go_fishin_30s.mp3") {
+        let p = tmp.path().join("cut.mp3");
+        std::fs::write(&p, &std::fs::read(mp3).unwrap()[..200_000]).unwrap();
+        let a = decode_file(&p, DecodeOptions::default()).unwrap();
+        let t = a.truncated.expect("truncated");
+        assert!(t.decoded_s > 5.0 && t.decoded_s < 7.0 && (t.declared_s - 30.0).abs() < 0.1, "{t:?}");
+    }
+    if let Some(mp3) = shared_clip("vibe_ace.mp3") {
+        let p = tmp.path().join("in_tag.mp3");
+        std::fs::write(&p, &std::fs::read(mp3).unwrap()[..300_000]).unwrap();
+        let e = decode_file(&p, DecodeOptions::default()).unwrap_err();
+        assert!(matches!(e, AudioError::TruncatedInTag { file_bytes: 300_000, .. }), "{e}");
+        assert!(e.to_string().contains("ends inside its ID3v2 tag"), "{e}");
+    }
+}
+
+/// Chained Ogg (streams one after another, as in radio captures and concatenated files) is
+/// decoded to the end, not cut at the first stream's end.
+#[test]
+fn chained_ogg_streams_are_all_decoded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let chord = std::fs::read(fixture("chord.ogg")).unwrap();
+    let twice = tmp.path().join("twice.ogg");
+    std::fs::write(&twice, [chord.clone(), chord].concat()).unwrap();
+    let a = whole(&twice);
+    assert!((a.duration_s() - 1.2).abs() < 0.01, "two 0.6-s streams: {} s", a.duration_s());
+    let one = whole(&fixture("chord.ogg"));
+    assert_eq!(&a.samples[..one.samples.len()], &one.samples[..], "the first stream is decoded as on its own");
+
+    let (Some(first), Some(second)) = (shared_clip("solo_trumpet.ogg"), shared_clip("hungarian_dance_5.ogg")) else { return };
+    let chained = tmp.path().join("chained.ogg");
+    std::fs::write(&chained, [std::fs::read(&first).unwrap(), std::fs::read(&second).unwrap()].concat()).unwrap();
+    let (a, b, both) = (whole(&first), whole(&second), whole(&chained));
+    assert!((both.duration_s() - a.duration_s() - b.duration_s()).abs() < 0.05, "{} + {} vs {}", a.duration_s(), b.duration_s(), both.duration_s());
+    assert!(both.truncated.is_none());
+}

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use genrespace_audio::{decode_file, resample, AudioError, DecodeOptions, Tags};
+use genrespace_audio::{decode_file, resample, AudioError, DecodeOptions, Tags, Truncation};
 use ndarray::Array2;
 
 use crate::config::{Compression, ConfigError, FeatureConfig};
@@ -50,6 +50,8 @@ pub struct TrackFeatures {
     /// Length of the analysed audio in seconds.
     pub duration_s: f64,
     pub tags: Tags,
+    /// Set when the file was cut short but held enough audio to analyse.
+    pub truncated: Option<Truncation>,
     pub log_mel: LogMel,
     /// `(n_mfcc, n_frames)`.
     pub mfcc: Array2<f32>,
@@ -166,6 +168,7 @@ impl FeatureExtractor {
             file_duration_s: audio.file_duration_s,
             duration_s: samples.len() as f64 / self.config.sample_rate as f64,
             tags: audio.tags,
+            truncated: audio.truncated,
             log_mel,
             mfcc,
         })

@@ -39,6 +39,8 @@ pub struct Prepared {
     pub sequence: MfccSequence,
     pub tags: Tags,
     pub duration_s: f64,
+    /// Set when the file was cut short and only what it holds was analysed.
+    pub truncated: Option<genrespace_audio::Truncation>,
 }
 
 /// A track as the library stores it.
@@ -62,7 +64,13 @@ pub fn prepare_file(fx: &FeatureExtractor, path: &Path, sequence: &SequenceConfi
     if let Some(max) = max_slices {
         slices = spread(slices, max.max(1));
     }
-    Ok(Prepared { sequence: MfccSequence::pool(&track.mfcc, frame_rate, sequence), slices, tags: track.tags, duration_s: track.duration_s })
+    Ok(Prepared {
+        sequence: MfccSequence::pool(&track.mfcc, frame_rate, sequence),
+        slices,
+        tags: track.tags,
+        duration_s: track.duration_s,
+        truncated: track.truncated,
+    })
 }
 
 /// Keep `max` slices evenly spaced over the track (the middle of each of `max` equal parts).

@@ -46,7 +46,7 @@ pub struct IndexReport {
     pub removed: usize,
     pub unchanged: usize,
     pub failed: Vec<Failure>,
-    /// Things passed over that are not failures (symlink loops).
+    /// What was passed over or cut short without failing (symlink loops, truncated files).
     pub warnings: Vec<String>,
     pub total: usize,
     /// Seconds of audio analysed in this run.
@@ -149,6 +149,16 @@ fn run_jobs(lib: &mut Library, analyzer: &Analyzer, jobs: Vec<Job>, opts: &Index
                 }
                 Outcome::Analysed { hash, prepared } => {
                     report.audio_seconds += prepared.duration_s;
+                    if let Some(cut) = prepared.truncated {
+                        let warning = format!(
+                            "{}: truncated: analysed the {:.1} s it holds of the {:.1} s its header declares",
+                            job.path.display(),
+                            cut.decoded_s,
+                            cut.declared_s
+                        );
+                        eprintln!("warning: {warning}");
+                        report.warnings.push(warning);
+                    }
                     let analysis = analyzer.embed(*prepared);
                     match &job.known {
                         Some(_) => report.updated += 1,

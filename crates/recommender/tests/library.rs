@@ -322,3 +322,25 @@ fn symlink_loops_and_second_paths_index_each_file_once() {
     let r = index_library(&mut lib, &a, &root, &opts()).unwrap();
     assert_eq!((r.added, r.unchanged, r.total, r.warnings.len()), (0, 4, 4, 2));
 }
+
+/// A file cut short that still holds enough audio is indexed with a warning saying so; one with
+/// too little left is a failure that says it is truncated.
+#[test]
+fn truncated_files_are_indexed_with_a_warning_or_fail_truthfully() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("music");
+    write_wav(&root.join("whole.wav"), 8.0, 1);
+    let bytes = std::fs::read(root.join("whole.wav")).unwrap();
+    std::fs::write(root.join("cut_long.wav"), &bytes[..44 + 6 * 22050 * 2]).unwrap();
+    std::fs::write(root.join("cut_short.wav"), &bytes[..44 + 2 * 22050 * 2]).unwrap();
+    let a = analyzer();
+    let mut lib = open(&tmp.path().join("lib.db"), &a);
+    let r = index_library(&mut lib, &a, &root, &opts()).unwrap();
+    assert_eq!(r.added, 2, "{r:?}");
+    assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+    assert!(r.warnings[0].contains("cut_long.wav: truncated: analysed the 6.0 s it holds of the 8.0 s"), "{:?}", r.warnings);
+    assert_eq!(r.failed.len(), 1);
+    assert!(r.failed[0].error.contains("cut_short.wav") && r.failed[0].error.contains("truncated"), "{:?}", r.failed);
+    let row = lib.track_by_path(&std::fs::canonicalize(&root).unwrap().join("cut_long.wav")).unwrap().unwrap();
+    assert!((row.duration_s - 6.0).abs() < 0.01);
+}

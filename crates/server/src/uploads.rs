@@ -184,6 +184,9 @@ fn not_audio(name: &str, e: FeatureError) -> ServerError {
             AudioError::NoAudioTrack { .. } => "contains no audio track that can be decoded".to_string(),
             AudioError::Decode { reason, .. } => format!("cannot decode audio: {reason}"),
             AudioError::Truncated { decoded_s, declared_s, .. } => format!("truncated: {decoded_s:.2} s of the {declared_s:.2} s its header declares"),
+            AudioError::TruncatedInTag { tag_bytes, file_bytes, .. } => {
+                format!("truncated: it ends inside its ID3v2 tag ({file_bytes} of the tag's {tag_bytes} bytes), before any audio")
+            }
             AudioError::NoSamples { .. } => "decoded no audio samples".to_string(),
             _ => return ServerError::Internal(format!("{name}: {e}")),
         },
