@@ -10,6 +10,9 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "genrespace", version, about, propagate_version = true)]
 struct Cli {
+    /// On an error, show each cause on its own line (by default the error is one line).
+    #[arg(short, long, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -45,6 +48,7 @@ enum Command {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    let verbose = cli.verbose;
     let result = match cli.command {
         Command::Features(args) => cmd::features::run(args),
         Command::Dataset(c) => cmd::dataset::run(c),
@@ -61,6 +65,11 @@ fn main() -> std::process::ExitCode {
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) if verbose => {
+            eprintln!("error: {e}");
+            e.chain().skip(1).for_each(|cause| eprintln!("  caused by: {cause}"));
+            std::process::ExitCode::FAILURE
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             std::process::ExitCode::FAILURE

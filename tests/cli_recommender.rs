@@ -374,3 +374,26 @@ fn serve_starts_on_a_library_and_refuses_a_missing_one() {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.contains("\"tracks\":3") && answer.contains("msd-musicnn"), "{answer}");
 }
+
+/// An error names the file once, on one line; `-v` shows each cause on its own line.
+#[test]
+fn errors_name_the_file_once_and_verbose_shows_the_causes() {
+    let (tmp, _root) = short_tracks(2);
+    let out = common::bin().current_dir(tmp.path()).args(["index", "--library", "music", "--db", "lib.db"]).output().unwrap();
+    assert!(out.status.success());
+    std::fs::write(tmp.path().join("text.mp3"), b"not audio").unwrap();
+    let run = |args: &[&str]| {
+        let out = common::bin().current_dir(tmp.path()).args(args).output().unwrap();
+        assert!(!out.status.success(), "{args:?}");
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let err = run(&["playlist", "--db", "lib.db", "text.mp3"]);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(err.matches("text.mp3").count(), 1, "the path once: {err}");
+    assert!(err.contains("not a recognised audio format"), "{err}");
+    let err = run(&["playlist", "--db", "lib.db", "missing.mp3"]);
+    assert_eq!((err.lines().count(), err.matches("missing.mp3").count()), (1, 1), "{err}");
+    assert!(err.contains("No such file"), "the cause is shown: {err}");
+    let err = run(&["-v", "playlist", "--db", "lib.db", "missing.mp3"]);
+    assert!(err.lines().next().unwrap().ends_with("missing.mp3") && err.lines().nth(1).unwrap().contains("caused by: No such file"), "{err}");
+}

@@ -61,7 +61,7 @@ pub fn run(args: Args) -> Result<()> {
         let prediction = match loaded.classify_file(&fx, path, opts) {
             Ok(p) => p,
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", genrespace_audio::error_chain(&e));
                 failures += 1;
                 continue;
             }

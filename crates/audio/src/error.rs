@@ -10,7 +10,7 @@ pub enum AudioError {
     IsDirectory { path: PathBuf },
     #[error("{path}: file is empty (0 bytes)")]
     Empty { path: PathBuf },
-    #[error("{path}: cannot read: {source}")]
+    #[error("{path}: cannot read")]
     Io {
         path: PathBuf,
         #[source]
@@ -32,4 +32,23 @@ pub enum AudioError {
     InvalidOption(String),
     #[error("cannot resample {from} Hz -> {to} Hz: {reason}")]
     Resample { from: u32, to: u32, reason: String },
+}
+
+impl AudioError {
+    /// The file the error names, when it names one (the option and resampling errors do not).
+    pub fn path(&self) -> Option<&std::path::Path> {
+        match self {
+            AudioError::NotFound { path }
+            | AudioError::IsDirectory { path }
+            | AudioError::Empty { path }
+            | AudioError::Io { path, .. }
+            | AudioError::UnsupportedFormat { path, .. }
+            | AudioError::NoAudioTrack { path }
+            | AudioError::Decode { path, .. }
+            | AudioError::Truncated { path, .. }
+            | AudioError::TruncatedInTag { path, .. }
+            | AudioError::NoSamples { path } => Some(path),
+            AudioError::InvalidOption(_) | AudioError::Resample { .. } => None,
+        }
+    }
 }

@@ -18,6 +18,21 @@ pub use error::AudioError;
 pub use resample::resample;
 pub use tags::Tags;
 
+/// `error` and its causes on one line, `outer: inner: ...`. genrespace's errors keep their cause
+/// as a `source` and leave it out of their own message (each layer says what it adds once), so
+/// anything that shows an error as text — a batch job's skip list, the web app's answers, the
+/// CLI's error line — shows it through this (or anyhow's `{:#}`, which does the same).
+pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}
+
 /// File extensions genrespace treats as audio when it walks a folder.
 pub const AUDIO_EXTENSIONS: &[&str] =
     &["mp3", "wav", "wave", "flac", "ogg", "oga", "opus", "m4a", "mp4", "aac", "alac", "aif", "aiff", "aifc", "caf", "mka", "webm", "au"];

@@ -23,7 +23,7 @@ pub fn remove_unreadable(dataset: &mut Dataset, progress: bool) -> usize {
             if let Some(bar) = &bar {
                 let _ = bar.lock().map(|mut b| b.update(1));
             }
-            result.err().map(|e| Skipped { path: t.path.clone(), error: e.to_string() })
+            result.err().map(|e| Skipped { path: t.path.clone(), error: genrespace_audio::error_chain(&e) })
         })
         .collect();
     if let Some(bar) = bar {

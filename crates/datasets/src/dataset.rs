@@ -15,7 +15,7 @@ pub enum DatasetError {
     NotFound { path: PathBuf },
     #[error("{path}: {reason}")]
     BadFile { path: PathBuf, reason: String },
-    #[error("{path}: cannot read: {source}")]
+    #[error("{path}: cannot read")]
     Io {
         path: PathBuf,
         #[source]

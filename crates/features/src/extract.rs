@@ -25,6 +25,18 @@ pub enum FeatureError {
     EmptySignal,
 }
 
+impl FeatureError {
+    /// The file the error names, when it names one: a caller that knows the file adds it only
+    /// when this is `None`, so no message names it twice.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            FeatureError::Audio(e) => e.path(),
+            FeatureError::EmptyRange { path } => Some(path),
+            FeatureError::Config(_) | FeatureError::EmptySignal => None,
+        }
+    }
+}
+
 /// A compressed mel spectrogram `(n_mels, n_frames)` — the model input, in dB or
 /// `log10(1 + c S)` as the config says — and the value silence has in it (the dB floor the
 /// spectrogram was clamped to, or 0), used to pad clips shorter than a slice.

@@ -132,8 +132,7 @@ impl Analyzer {
 
     /// Analyse one file end to end (a query outside the library).
     pub fn analyze(&self, path: &Path, sequence: &SequenceConfig, max_slices: Option<usize>) -> Result<Analysis, RecommenderError> {
-        let prepared =
-            prepare_file(&self.fx, path, sequence, max_slices).map_err(|e| RecommenderError::Analysis { path: path.to_path_buf(), reason: e.to_string() })?;
+        let prepared = prepare_file(&self.fx, path, sequence, max_slices)?;
         Ok(self.embed(prepared))
     }
 }

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use genrespace_classifier::ModelError;
+use genrespace_features::FeatureError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RecommenderError {
@@ -10,7 +11,7 @@ pub enum RecommenderError {
     MissingDatabase { path: PathBuf },
     #[error("{path}: not a genrespace library database ({reason})")]
     NotALibrary { path: PathBuf, reason: String },
-    #[error("{path}: database error: {source}")]
+    #[error("{path}: database error")]
     Sqlite {
         path: PathBuf,
         #[source]
@@ -32,7 +33,10 @@ pub enum RecommenderError {
     Request(String),
     #[error(transparent)]
     Model(#[from] ModelError),
-    #[error("{path}: {source}")]
+    /// Decoding or feature extraction failed; the audio layer's error names the file.
+    #[error(transparent)]
+    Features(#[from] FeatureError),
+    #[error("{path}")]
     Io {
         path: PathBuf,
         #[source]

@@ -200,16 +200,16 @@ fn examine(job: &Job, fx: &FeatureExtractor, sequence: &SequenceConfig, max_slic
     }
     match prepare_file(fx, &job.path, sequence, max_slices) {
         Ok(prepared) => Outcome::Analysed { hash, prepared: Box::new(prepared) },
-        Err(e) => Outcome::Failed(with_path(&job.path, e.to_string())),
+        Err(e) => Outcome::Failed(with_path(&job.path, &e)),
     }
 }
 
-/// Audio errors already name the file; feature errors may not.
-fn with_path(path: &Path, error: String) -> String {
-    if error.contains(&*path.to_string_lossy()) {
-        error
-    } else {
-        format!("{}: {error}", path.display())
+/// `e` naming `path` once: audio errors name their file already, the others get it here.
+fn with_path(path: &Path, e: &genrespace_features::FeatureError) -> String {
+    let text = genrespace_audio::error_chain(e);
+    match e.path() {
+        Some(_) => text,
+        None => format!("{}: {text}", path.display()),
     }
 }
 

@@ -142,7 +142,7 @@ impl Query {
     /// or the real file behind a library symlink) or has the content of one; otherwise the file
     /// is analysed with the model `analyzer` loads (only called then).
     pub fn resolve<'a>(lib: &Library, path: &Path, analyzer: impl FnOnce() -> Result<&'a Analyzer, RecommenderError>) -> Result<Self, RecommenderError> {
-        let io = |e: std::io::Error| RecommenderError::Analysis { path: path.to_path_buf(), reason: format!("cannot read the query: {e}") };
+        let io = |source: std::io::Error| RecommenderError::Io { path: path.to_path_buf(), source };
         let canonical = std::fs::canonicalize(path).map_err(io)?;
         if !canonical.is_file() {
             return Err(RecommenderError::Analysis { path: path.to_path_buf(), reason: "the query is not a file".into() });

@@ -24,13 +24,13 @@ pub enum ServerError {
     #[error("the server is busy analysing other uploads; try again in {retry_after_s} s")]
     Busy { retry_after_s: u64 },
     /// The library or the server itself failed.
-    #[error("{context}: {source}")]
+    #[error("{context}")]
     Library {
         context: &'static str,
         #[source]
         source: RecommenderError,
     },
-    #[error("{context}: {source}")]
+    #[error("{context}")]
     Io {
         context: &'static str,
         #[source]
@@ -50,6 +50,11 @@ impl ServerError {
             ServerError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ServerError::Library { .. } | ServerError::Io { .. } | ServerError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
+    }
+
+    /// The message a client sees: this error and its causes on one line.
+    pub fn message(&self) -> String {
+        genrespace_audio::error_chain(self)
     }
 
     /// The `Retry-After` header a busy answer carries.
@@ -92,6 +97,6 @@ impl From<ServerError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        self.0.respond(axum::Json(serde_json::json!({ "error": self.0.to_string(), "status": self.0.status().as_u16() })))
+        self.0.respond(axum::Json(serde_json::json!({ "error": self.0.message(), "status": self.0.status().as_u16() })))
     }
 }

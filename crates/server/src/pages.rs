@@ -35,7 +35,7 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let status = self.0.status();
         let body =
-            render("error.html", context! { title => status.canonical_reason().unwrap_or("Error"), status => status.as_u16(), message => self.0.to_string() })
+            render("error.html", context! { title => status.canonical_reason().unwrap_or("Error"), status => status.as_u16(), message => self.0.message() })
                 .unwrap_or_else(|_| Html(format!("<h1>{status}</h1>")));
         self.0.respond(body)
     }

@@ -224,7 +224,7 @@ pub fn prepare(dataset: &Dataset, fx: &FeatureExtractor, dir: &Path, opts: &Prep
                     let result = fx
                         .analyze_file(&track.path, DecodeOptions::default())
                         .map(|f| Computed { slices: fx.slices(&f.log_mel), mfcc: f.mfcc, duration_s: f.duration_s })
-                        .map_err(|e| e.to_string());
+                        .map_err(|e| genrespace_audio::error_chain(&e));
                     let _ = tx.send((track, result));
                 });
             });
