@@ -10,11 +10,13 @@
 mod codecs;
 mod decode;
 mod error;
+mod files;
 mod resample;
 mod tags;
 
 pub use decode::{decode_file, DecodeOptions, DecodedAudio, Truncation, MIN_PLAYABLE_S};
 pub use error::AudioError;
+pub use files::write_atomically;
 pub use resample::resample;
 pub use tags::Tags;
 

@@ -7,7 +7,6 @@
 //! - `metrics.csv` — one line per training epoch;
 //! - `checkpoint/` — the latest epoch's weights, optimiser state and loop state, for `--resume`.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use burn::prelude::*;
@@ -147,23 +146,13 @@ fn describe(c: &FeatureConfig) -> String {
 
 /// Write `bytes` to a temporary file beside `path`, then rename it into place.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ModelError> {
-    let io = |e| ModelError::Io { path: path.to_path_buf(), source: e };
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+    genrespace_audio::write_atomically(path, |tmp| std::fs::write(tmp, bytes)).map_err(|source| ModelError::Io { path: path.to_path_buf(), source })
 }
 
 /// Save weights to `path` (burnpack) through a temporary file and a rename.
 pub(crate) fn save_weights(model: &GenreModel, path: &Path) -> Result<(), ModelError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| ModelError::Io { path: dir.to_path_buf(), source: e })?;
-    let tmp = dir.join(format!(".{}.tmp", path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()));
-    model.clone().save_file(&tmp).map_err(|e| ModelError::Corrupt { path: path.to_path_buf(), reason: format!("cannot save weights: {e}") })?;
-    std::fs::rename(&tmp, path).map_err(|e| ModelError::Io { path: path.to_path_buf(), source: e })
+    genrespace_audio::write_atomically(path, |tmp| model.clone().save_file(tmp).map_err(std::io::Error::other))
+        .map_err(|source| ModelError::Io { path: path.to_path_buf(), source })
 }
 
 /// Load weights saved by [`save_weights`] into a model of the right architecture.

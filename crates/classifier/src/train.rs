@@ -233,9 +233,9 @@ fn validate(model: &GenreModel, meta: &ModelMeta, validation: &SplitData, device
 fn save_checkpoint(ckpt: &Path, model: &GenreModel, meta: &ModelMeta, optim: &ModuleOptimizer, state: &LoopState) -> Result<(), ModelError> {
     save_weights(model, &ckpt.join(WEIGHTS_FILE))?;
     meta.write(ckpt)?;
-    let optim_tmp = ckpt.join(".optimizer.bpk.tmp");
-    optim.save(&optim_tmp).map_err(|e| ModelError::Corrupt { path: optim_tmp.clone(), reason: e.to_string() })?;
-    std::fs::rename(&optim_tmp, ckpt.join("optimizer.bpk")).map_err(|e| ModelError::Io { path: ckpt.to_path_buf(), source: e })?;
+    let optim_path = ckpt.join("optimizer.bpk");
+    genrespace_audio::write_atomically(&optim_path, |tmp| optim.save(tmp).map_err(std::io::Error::other))
+        .map_err(|source| ModelError::Io { path: optim_path.clone(), source })?;
     write_atomically(&ckpt.join("state.json"), serde_json::to_string_pretty(state).expect("loop state serialises").as_bytes())
 }
 

@@ -147,12 +147,7 @@ fn rewrite_index(path: &Path, entries: &[CachedTrack]) -> Result<(), CacheError>
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CacheError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io_err(path))?;
-    tmp.write_all(bytes).map_err(io_err(path))?;
-    tmp.as_file().sync_all().map_err(io_err(path))?;
-    tmp.persist(path).map_err(|e| io_err(path)(e.error))?;
-    Ok(())
+    genrespace_audio::write_atomically(path, |tmp| std::fs::write(tmp, bytes)).map_err(io_err(path))
 }
 
 fn check_compatible(dir: &Path, dataset: &Dataset, fx: &FeatureExtractor) -> Result<(), CacheError> {
