@@ -298,3 +298,56 @@ fn an_empty_validation_split_is_refused() {
     let err = train(&cache, &tmp.path().join("m"), &options(tiny_cnn(), 1), None, &Device::flex(), "cpu", false, false).err().unwrap();
     assert!(err.to_string().contains("validation split is empty"), "{err}");
 }
+
+/// A checkpoint damaged on disk (cut short, garbled, missing) is a clear error naming the file on
+/// `--resume`, never a panic and never a silent restart.
+#[test]
+fn a_damaged_checkpoint_is_an_error_naming_the_file() {
+    let _rng = backend_rng();
+    let (tmp, cache) = dataset_with_cache(12);
+    let out = tmp.path().join("model");
+    let device = Device::flex();
+    train(&cache, &out, &options(tiny_cnn(), 1), None, &device, "cpu", false, false).unwrap();
+    let ckpt = out.join("checkpoint");
+    let pristine = tmp.path().join("pristine");
+    std::fs::create_dir_all(&pristine).unwrap();
+    let files = ["state.json", WEIGHTS_FILE, "optimizer.bpk", "model.json"];
+    for f in files {
+        std::fs::copy(ckpt.join(f), pristine.join(f)).unwrap();
+    }
+    type Damage = fn(&Path);
+    let cut_in_half: Damage = |p| {
+        let bytes = std::fs::read(p).unwrap();
+        std::fs::write(p, &bytes[..bytes.len() / 2]).unwrap();
+    };
+    let garble: Damage = |p| {
+        let mut bytes = std::fs::read(p).unwrap();
+        let n = bytes.len();
+        for b in &mut bytes[n / 4..n / 2] {
+            *b = b.wrapping_mul(31).wrapping_add(7);
+        }
+        std::fs::write(p, bytes).unwrap();
+    };
+    let delete: Damage = |p| std::fs::remove_file(p).unwrap();
+    for file in files {
+        for (how, damage) in [("cut in half", cut_in_half), ("garbled", garble), ("deleted", delete)] {
+            for f in files {
+                std::fs::copy(pristine.join(f), ckpt.join(f)).unwrap();
+            }
+            damage(&ckpt.join(file));
+            let run =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| train(&cache, &out, &options(tiny_cnn(), 2), None, &device, "cpu", true, false)));
+            let result = run.unwrap_or_else(|_| panic!("{file} {how}: resuming panicked"));
+            let Err(e) = result else {
+                // state.json is written last: without it no checkpoint was complete (a kill during
+                // the first one), so the run starts over, as it must. Garbling bytes inside a
+                // tensor's data leaves a readable (if wrong) checkpoint.
+                let restart = file == "state.json" && how == "deleted";
+                assert!(restart || (how == "garbled" && (file == WEIGHTS_FILE || file == "optimizer.bpk")), "{file} {how}: resumed without an error");
+                continue;
+            };
+            let text = genrespace_audio::error_chain(&e);
+            assert!(text.contains(file) || (file == "model.json" && text.contains("checkpoint")), "{file} {how}: {text}");
+        }
+    }
+}
