@@ -397,3 +397,43 @@ fn errors_name_the_file_once_and_verbose_shows_the_causes() {
     let err = run(&["-v", "playlist", "--db", "lib.db", "missing.mp3"]);
     assert!(err.lines().next().unwrap().ends_with("missing.mp3") && err.lines().nth(1).unwrap().contains("caused by: No such file"), "{err}");
 }
+
+/// Two `index` runs on one library at once: the second waits for the first (saying so) and then
+/// finds every track unchanged, so no file is analysed twice.
+#[test]
+fn a_second_index_run_waits_for_the_first_instead_of_doubling_the_work() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("music");
+    let n = 12;
+    for i in 0..n {
+        write_wav(&root.join(format!("t{i:02}.wav")), 4.0, i);
+    }
+    let db = tmp.path().join("lib.db");
+    let start = || {
+        bin()
+            .args(["index", "--jobs", "1", "--json", "--model"])
+            .arg(model())
+            .arg("--library")
+            .arg(&root)
+            .arg("--db")
+            .arg(&db)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (start(), start());
+    let outs = [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()];
+    let mut added: Vec<i64> = outs
+        .iter()
+        .map(|o| {
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            json(o)["added"].as_i64().unwrap()
+        })
+        .collect();
+    added.sort();
+    assert_eq!(added, vec![0, n as i64], "one run analysed everything, the other nothing");
+    let waited = outs.iter().filter(|o| String::from_utf8_lossy(&o.stderr).contains("waiting for it to finish")).count();
+    assert_eq!(waited, 1);
+    assert_eq!(rows(&db, "SELECT COUNT(*) FROM tracks"), n as i64);
+}

@@ -80,6 +80,7 @@ pub fn index_library(lib: &mut Library, analyzer: &Analyzer, root: &Path, opts: 
     if !root.is_dir() {
         return Err(root_err("not a folder".into()));
     }
+    let _lock = lock_for_indexing(lib.path())?;
     let mut report = IndexReport::default();
     let (files, walk_failures, warnings) = audio_files(&root);
     report.failed.extend(walk_failures);
@@ -112,6 +113,25 @@ pub fn index_library(lib: &mut Library, analyzer: &Analyzer, root: &Path, opts: 
     report.total = lib.len()?;
     report.seconds = start.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// Hold the library's index lock (`<db>.index-lock`, an OS file lock the kernel releases when the
+/// process ends, however it ends) for the whole run. A second `index` on the same library waits
+/// here and then sees the first run's tracks as unchanged, instead of analysing every file
+/// again beside it. (Readers — playlists, the web app — never take it.)
+fn lock_for_indexing(db: &Path) -> Result<std::fs::File, RecommenderError> {
+    let path = PathBuf::from(format!("{}.index-lock", db.display()));
+    let io = |source| RecommenderError::Io { path: path.clone(), source };
+    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(io)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            eprintln!("{}: another index run is updating this library; waiting for it to finish", db.display());
+            file.lock().map_err(io)?;
+            Ok(file)
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(io(e)),
+    }
 }
 
 fn run_jobs(lib: &mut Library, analyzer: &Analyzer, jobs: Vec<Job>, opts: &IndexOptions, report: &mut IndexReport) -> Result<(), RecommenderError> {
