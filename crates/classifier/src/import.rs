@@ -35,7 +35,7 @@ pub struct ImportSpec {
 impl ImportSpec {
     pub fn read(path: &Path) -> Result<Self, ModelError> {
         let text = std::fs::read_to_string(path).map_err(|e| ModelError::Io { path: path.to_path_buf(), source: e })?;
-        serde_json::from_str(&text).map_err(|e| ModelError::Corrupt { path: path.to_path_buf(), reason: e.to_string() })
+        serde_json::from_str(&text).map_err(|e| ModelError::Unreadable { path: path.to_path_buf(), what: "unreadable import spec", source: e.into() })
     }
 
     /// The `model.json` of the imported model. The network normalises its own input (its first

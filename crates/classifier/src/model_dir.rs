@@ -35,6 +35,15 @@ pub enum ModelError {
         #[source]
         source: std::io::Error,
     },
+    /// A file that is there but cannot be read as what it should be; the parser's error is the
+    /// source.
+    #[error("{path}: {what}")]
+    Unreadable {
+        path: PathBuf,
+        what: &'static str,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     #[error("feature mismatch: {0}")]
     FeatureMismatch(String),
 }
@@ -104,7 +113,8 @@ impl ModelMeta {
 
     /// Parse and check `model.json` text (`path` names it in errors).
     pub fn parse(text: &str, path: PathBuf) -> Result<Self, ModelError> {
-        let meta: ModelMeta = serde_json::from_str(text).map_err(|e| ModelError::Corrupt { path: path.clone(), reason: e.to_string() })?;
+        let meta: ModelMeta =
+            serde_json::from_str(text).map_err(|e| ModelError::Unreadable { path: path.clone(), what: "unreadable model description", source: e.into() })?;
         if meta.format_version != FORMAT_VERSION {
             return Err(ModelError::Corrupt { path, reason: format!("format version {} (this genrespace reads {FORMAT_VERSION})", meta.format_version) });
         }
@@ -116,7 +126,7 @@ impl ModelMeta {
         if meta.genres.len() < 2 {
             return bad("a model needs at least two genres".into());
         }
-        meta.feature_config.validate().map_err(|e| ModelError::Corrupt { path: path.clone(), reason: e.to_string() })?;
+        meta.feature_config.validate().map_err(|e| ModelError::Unreadable { path: path.clone(), what: "invalid feature configuration", source: e.into() })?;
         Ok(meta)
     }
 
@@ -160,7 +170,7 @@ pub(crate) fn load_weights(model: GenreModel, path: &Path) -> Result<GenreModel,
     if !path.is_file() {
         return Err(ModelError::MissingWeights { path: path.parent().unwrap_or(path).to_path_buf() });
     }
-    model.try_load_file(path).map_err(|e| ModelError::Corrupt { path: path.to_path_buf(), reason: format!("cannot load weights: {e}") })
+    model.try_load_file(path).map_err(|e| ModelError::Unreadable { path: path.to_path_buf(), what: "cannot load weights", source: e.into() })
 }
 
 /// A trained model ready for inference: metadata and weights, in validation mode.
@@ -181,7 +191,7 @@ impl LoadedModel {
     /// program); `origin` names it in errors.
     pub fn from_memory(meta_json: &str, weights: &[u8], origin: &Path, device: &Device) -> Result<Self, ModelError> {
         let meta = ModelMeta::parse(meta_json, origin.join(META_FILE))?;
-        let corrupt = |e: burn::store::RecordError| ModelError::Corrupt { path: origin.join(WEIGHTS_FILE), reason: format!("cannot load weights: {e}") };
+        let corrupt = |e: burn::store::RecordError| ModelError::Unreadable { path: origin.join(WEIGHTS_FILE), what: "cannot load weights", source: e.into() };
         let record = burn::store::ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(weights.to_vec())).map_err(corrupt)?;
         let model = meta.init_model(device).try_load_record(record).map_err(corrupt)?.valid();
         Ok(Self { meta, model, device: device.clone() })

@@ -158,14 +158,15 @@ fn starting_model(
 fn restore(ckpt: &Path, meta: &ModelMeta, model: GenreModel, optim: ModuleOptimizer) -> Result<(LoopState, GenreModel, ModuleOptimizer), TrainError> {
     let state_path = ckpt.join("state.json");
     let text = std::fs::read_to_string(&state_path).map_err(|e| ModelError::Io { path: state_path.clone(), source: e })?;
-    let state: LoopState = serde_json::from_str(&text).map_err(|e| ModelError::Corrupt { path: state_path.clone(), reason: e.to_string() })?;
+    let state: LoopState =
+        serde_json::from_str(&text).map_err(|e| ModelError::Unreadable { path: state_path.clone(), what: "unreadable training state", source: e.into() })?;
     let saved = ModelMeta::read(ckpt)?;
     if saved.genres != meta.genres || saved.feature_config != meta.feature_config || saved.architecture.name() != meta.architecture.name() {
         return Err(TrainError::Invalid(format!("{}: the checkpoint was made with other data or another architecture", ckpt.display())));
     }
     let model = load_weights(model, &ckpt.join(WEIGHTS_FILE))?;
     let optim_path = ckpt.join("optimizer.bpk");
-    let optim = optim.load(&optim_path).map_err(|e| ModelError::Corrupt { path: optim_path, reason: e.to_string() })?;
+    let optim = optim.load(&optim_path).map_err(|e| ModelError::Unreadable { path: optim_path, what: "unreadable optimizer state", source: e.into() })?;
     Ok((state, model, optim))
 }
 

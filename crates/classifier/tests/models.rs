@@ -217,7 +217,8 @@ fn bad_model_folders_are_clear_errors() {
 
     std::fs::write(tmp.path().join(WEIGHTS_FILE), b"definitely not burnpack").unwrap();
     let err = LoadedModel::load(tmp.path(), &device).err().unwrap();
-    assert!(matches!(err, ModelError::Corrupt { .. }), "{err}");
+    assert!(matches!(err, ModelError::Unreadable { .. }), "{err}");
+    assert!(std::error::Error::source(&err).is_some(), "the loader's error is kept as the cause");
 
     // Weights of another architecture.
     ArchConfig::Cnn(CnnConfig { channels: vec![4], dropout: 0.0 }).init(32, 32, 2, &device).save_file(tmp.path().join(WEIGHTS_FILE)).unwrap();
@@ -229,7 +230,7 @@ fn bad_model_folders_are_clear_errors() {
     assert!(err.to_string().contains("32 mels") && err.to_string().contains("128 mels"), "{err}");
 
     std::fs::write(tmp.path().join("model.json"), b"{ not json").unwrap();
-    assert!(matches!(LoadedModel::load(tmp.path(), &device).err().unwrap(), ModelError::Corrupt { .. }));
+    assert!(matches!(LoadedModel::load(tmp.path(), &device).err().unwrap(), ModelError::Unreadable { .. }));
 }
 
 /// Transfer learning, with a small CNN trained here as the pretrained model (musicnn's taggers

@@ -15,6 +15,18 @@ pub enum DatasetError {
     NotFound { path: PathBuf },
     #[error("{path}: {reason}")]
     BadFile { path: PathBuf, reason: String },
+    #[error("{path}: not a readable CSV table")]
+    Csv {
+        path: PathBuf,
+        #[source]
+        source: csv::Error,
+    },
+    #[error("{path}: cannot list the folder")]
+    Walk {
+        path: PathBuf,
+        #[source]
+        source: walkdir::Error,
+    },
     #[error("{path}: cannot read")]
     Io {
         path: PathBuf,
@@ -23,6 +35,11 @@ pub enum DatasetError {
     },
     #[error("{0}")]
     Empty(String),
+}
+
+/// A CSV error at `path` as a [`DatasetError`] that keeps it as its cause.
+pub(crate) fn csv_err(path: &std::path::Path) -> impl Fn(csv::Error) -> DatasetError + '_ {
+    move |source| DatasetError::Csv { path: path.to_path_buf(), source }
 }
 
 /// One labelled track.

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::dataset::{DatasetError, Track};
+use crate::dataset::{csv_err, DatasetError, Track};
 use crate::split::Split;
 
 /// FMA's nested subsets: small ⊂ medium ⊂ large.
@@ -68,13 +68,13 @@ fn find_columns(level0: &csv::StringRecord, level1: &csv::StringRecord, path: &P
 /// Top-level genre titles from `genres.csv` (`genre_id,#tracks,parent,title,top_level`).
 pub fn read_top_genres(path: &Path) -> Result<HashSet<String>, DatasetError> {
     let bad = |reason: String| DatasetError::BadFile { path: path.to_path_buf(), reason };
-    let mut reader = csv::Reader::from_path(path).map_err(|e| bad(e.to_string()))?;
-    let headers = reader.headers().map_err(|e| bad(e.to_string()))?.clone();
+    let mut reader = csv::Reader::from_path(path).map_err(csv_err(path))?;
+    let headers = reader.headers().map_err(csv_err(path))?.clone();
     let col = |n: &str| headers.iter().position(|h| h == n).ok_or_else(|| bad(format!("no column '{n}'")));
     let (id_col, parent_col, title_col) = (col("genre_id")?, col("parent")?, col("title")?);
     let mut top = HashSet::new();
     for record in reader.records() {
-        let record = record.map_err(|e| bad(e.to_string()))?;
+        let record = record.map_err(csv_err(path))?;
         let is_top = record.get(parent_col).map(str::trim) == Some("0");
         if is_top && record.get(id_col).is_some() {
             top.insert(record.get(title_col).unwrap_or("").to_string());
@@ -92,9 +92,9 @@ pub fn load(audio_root: &Path, metadata_dir: &Path, subset: FmaSubset) -> Result
         return Err(DatasetError::NotFound { path: tracks_csv });
     }
     let bad = |reason: String| DatasetError::BadFile { path: tracks_csv.clone(), reason };
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_path(&tracks_csv).map_err(|e| bad(e.to_string()))?;
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_path(&tracks_csv).map_err(csv_err(&tracks_csv))?;
     let mut records = reader.records();
-    let mut header = || records.next().transpose().map_err(|e| bad(e.to_string()))?.ok_or_else(|| bad("fewer than three header rows".into()));
+    let mut header = || records.next().transpose().map_err(csv_err(&tracks_csv))?.ok_or_else(|| bad("fewer than three header rows".into()));
     let (level0, level1, id_row) = (header()?, header()?, header()?);
     if id_row.get(0).map(str::trim) != Some("track_id") {
         return Err(bad("third header row must start with 'track_id'".into()));
@@ -108,7 +108,7 @@ pub fn load(audio_root: &Path, metadata_dir: &Path, subset: FmaSubset) -> Result
     let mut listing = FmaListing::default();
     let mut seen: HashMap<u32, u64> = HashMap::new();
     for record in records {
-        let record = record.map_err(|e| bad(e.to_string()))?;
+        let record = record.map_err(csv_err(&tracks_csv))?;
         let line = record.position().map(|p| p.line()).unwrap_or(0);
         let field = |i: usize| record.get(i).unwrap_or("").trim();
         let id: u32 = field(0).parse().map_err(|_| bad(format!("line {line}: track_id '{}' is not a number", field(0))))?;

@@ -11,7 +11,7 @@ pub(crate) fn list(root: &Path) -> Result<Vec<LabelledFile>, DatasetError> {
     }
     let mut out = Vec::new();
     for entry in walkdir::WalkDir::new(root).min_depth(2).follow_links(true).sort_by_file_name() {
-        let entry = entry.map_err(|e| DatasetError::BadFile { path: e.path().unwrap_or(root).to_path_buf(), reason: e.to_string() })?;
+        let entry = entry.map_err(|e| DatasetError::Walk { path: e.path().unwrap_or(root).to_path_buf(), source: e })?;
         let path = entry.path();
         if !entry.file_type().is_file() || !genrespace_audio::is_audio_path(path) {
             continue;

@@ -8,7 +8,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::dataset::DatasetError;
+use crate::dataset::{csv_err, DatasetError};
 
 /// Which part of a dataset a track belongs to. Names are FMA's (`set.split`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -107,15 +107,15 @@ pub struct SplitFile {
 impl SplitFile {
     pub fn read(path: &Path) -> Result<Self, DatasetError> {
         let bad = |reason: String| DatasetError::BadFile { path: path.to_path_buf(), reason };
-        let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_path(path).map_err(|e| bad(e.to_string()))?;
-        let headers = reader.headers().map_err(|e| bad(e.to_string()))?.clone();
+        let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_path(path).map_err(csv_err(path))?;
+        let headers = reader.headers().map_err(csv_err(path))?.clone();
         let col = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
         let (Some(pc), Some(sc)) = (col("path"), col("split")) else {
             return Err(bad(format!("needs columns path,split; found {}", headers.iter().collect::<Vec<_>>().join(","))));
         };
         let mut entries = HashMap::new();
         for (line, record) in reader.records().enumerate() {
-            let record = record.map_err(|e| bad(e.to_string()))?;
+            let record = record.map_err(csv_err(path))?;
             let split_name = record.get(sc).unwrap_or("");
             let split = Split::parse(split_name).ok_or_else(|| bad(format!("row {}: unknown split '{split_name}'", line + 2)))?;
             entries.insert(normalise(record.get(pc).unwrap_or("")), split);

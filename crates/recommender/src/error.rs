@@ -11,6 +11,12 @@ pub enum RecommenderError {
     MissingDatabase { path: PathBuf },
     #[error("{path}: not a genrespace library database ({reason})")]
     NotALibrary { path: PathBuf, reason: String },
+    #[error("{path}: not a genrespace library database (unreadable metadata)")]
+    BadMetadata {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
     #[error("{path}: database error")]
     Sqlite {
         path: PathBuf,

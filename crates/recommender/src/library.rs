@@ -499,8 +499,7 @@ fn read_meta(conn: &Connection, path: &Path) -> Result<Option<LibraryMeta>, Reco
     }
     let text: Option<String> = conn.query_row("SELECT value FROM meta WHERE key = 'library'", [], |r| r.get(0)).optional().map_err(sql(path))?;
     let Some(text) = text else { return Ok(None) };
-    let meta: LibraryMeta =
-        serde_json::from_str(&text).map_err(|e| RecommenderError::NotALibrary { path: path.to_path_buf(), reason: format!("unreadable metadata: {e}") })?;
+    let meta: LibraryMeta = serde_json::from_str(&text).map_err(|source| RecommenderError::BadMetadata { path: path.to_path_buf(), source })?;
     if meta.format_version != FORMAT_VERSION {
         return Err(RecommenderError::NotALibrary {
             path: path.to_path_buf(),

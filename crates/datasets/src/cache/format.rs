@@ -26,6 +26,14 @@ pub enum CacheError {
     Incomplete { path: PathBuf },
     #[error("{path}: {reason}")]
     Corrupt { path: PathBuf, reason: String },
+    /// A cache file that is there but does not parse; the parser's error is the source.
+    #[error("{path}: {what}")]
+    Unreadable {
+        path: PathBuf,
+        what: String,
+        #[source]
+        source: serde_json::Error,
+    },
     #[error("{path}: this cache was built {what}; use another --out folder or delete it")]
     Mismatch { path: PathBuf, what: String },
 }
@@ -108,7 +116,7 @@ pub(crate) fn read_index(path: &Path) -> Result<(Vec<CachedTrack>, bool), CacheE
         match serde_json::from_str::<CachedTrack>(line.trim_end()) {
             Ok(t) if line.ends_with('\n') => tracks.push(t),
             _ if i == last => torn = true,
-            Err(e) => return Err(CacheError::Corrupt { path: path.to_path_buf(), reason: format!("line {}: {e}", i + 1) }),
+            Err(source) => return Err(CacheError::Unreadable { path: path.to_path_buf(), what: format!("line {}", i + 1), source }),
             Ok(_) => unreachable!("only the last line can lack its newline"),
         }
     }

@@ -157,7 +157,8 @@ fn check_compatible(dir: &Path, dataset: &Dataset, fx: &FeatureExtractor) -> Res
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(io_err(&path)(e)),
     };
-    let manifest: Manifest = serde_json::from_str(&text).map_err(|e| CacheError::Corrupt { path: path.clone(), reason: e.to_string() })?;
+    let manifest: Manifest =
+        serde_json::from_str(&text).map_err(|source| CacheError::Unreadable { path: path.clone(), what: "unreadable manifest".into(), source })?;
     let mismatch = |what: String| Err(CacheError::Mismatch { path: dir.to_path_buf(), what });
     if manifest.format_version != FORMAT_VERSION {
         return mismatch(format!("in format version {} (this genrespace writes {FORMAT_VERSION})", manifest.format_version));

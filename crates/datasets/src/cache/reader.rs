@@ -24,7 +24,8 @@ impl FeatureCache {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(CacheError::Incomplete { path: dir.to_path_buf() }),
             Err(e) => return Err(io_err(&path)(e)),
         };
-        let manifest: Manifest = serde_json::from_str(&text).map_err(|e| CacheError::Corrupt { path: path.clone(), reason: e.to_string() })?;
+        let manifest: Manifest =
+            serde_json::from_str(&text).map_err(|source| CacheError::Unreadable { path: path.clone(), what: "unreadable manifest".into(), source })?;
         if manifest.format_version != FORMAT_VERSION {
             return Err(CacheError::Mismatch {
                 path: dir.to_path_buf(),
