@@ -120,3 +120,74 @@ fn train_then_evaluate_then_classify() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("model.bpk"));
 }
+
+/// SIGKILL during `train` at ten moments spread over a run, then `--resume`: every resumed run
+/// ends with the same per-epoch losses and accuracies, to the last bit, as the uninterrupted
+/// seeded run.
+#[test]
+#[ignore = "known gap (issue 14): a run resumed after epoch 2 continues differently from the uninterrupted one (epoch-3 loss 0.4074 vs 0.3862); run with --ignored"]
+fn train_killed_anywhere_resumes_to_the_uninterrupted_result() {
+    use std::time::Instant;
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("data");
+    for n in 0..12u32 {
+        write_tone(&root.join(format!("genres/hum/hum.{n:05}.wav")), 100.0 + 10.0 * n as f32, false, n);
+        write_tone(&root.join(format!("genres/hiss/hiss.{n:05}.wav")), 0.0, true, n);
+    }
+    let features = tmp.path().join("features.json");
+    std::fs::write(&features, r#"{"n_mels": 32, "slice_frames": 32, "slice_hop": 32}"#).unwrap();
+    let cache = tmp.path().join("cache");
+    let train = |out: &Path, resume: bool| {
+        let mut cmd = common::bin();
+        cmd.args(["train", "--json", "--epochs", "4", "--batch-size", "4", "--channels", "4,8", "--lr", "0.003", "--train-seed", "11", "--gtzan"])
+            .arg(&root)
+            .arg("--features")
+            .arg(&features)
+            .arg("--cache")
+            .arg(&cache)
+            .arg("--out")
+            .arg(out);
+        if resume {
+            cmd.arg("--resume");
+        }
+        cmd
+    };
+    let history = |stdout: &[u8]| -> Vec<(f64, f64)> {
+        let report: serde_json::Value = serde_json::from_slice(stdout).unwrap();
+        report["history"].as_array().unwrap().iter().map(|m| (m["train_loss"].as_f64().unwrap(), m["val_accuracy"].as_f64().unwrap())).collect()
+    };
+    // The uninterrupted run (it also builds the feature cache the others reuse), timed.
+    let reference = tmp.path().join("reference");
+    let started = Instant::now();
+    let out = train(&reference, false).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let again = tmp.path().join("again");
+    let t0 = Instant::now();
+    let out = train(&again, false).output().unwrap();
+    let run_time = t0.elapsed();
+    assert!(out.status.success());
+    let expected = history(&out.stdout);
+    assert_eq!(expected.len(), 4);
+    // (Weight files differ byte for byte between runs: burnpack stores random parameter ids; the
+    // per-epoch losses and accuracies, exact to the last bit, are what must be equal.)
+    let out = train(&reference, true).output().unwrap();
+    assert_eq!(history(&out.stdout), expected, "a seeded run is reproducible");
+    eprintln!("reference runs: {:.1} s with the cache build, {:.1} s without", started.elapsed().as_secs_f64(), run_time.as_secs_f64());
+
+    let mut killed_mid_run = 0;
+    for trial in 0..10u32 {
+        let out_dir = tmp.path().join(format!("trial{trial}"));
+        let mut child = train(&out_dir, false).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+        // Moments spread over the run: 5 % .. 95 % of its length.
+        std::thread::sleep(run_time.mul_f64(0.05 + 0.1 * trial as f64));
+        if child.try_wait().unwrap().is_none() {
+            killed_mid_run += 1;
+        }
+        child.kill().ok();
+        child.wait().unwrap();
+        let out = train(&out_dir, true).output().unwrap();
+        assert!(out.status.success(), "trial {trial}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(history(&out.stdout), expected, "trial {trial}: the resumed run's epochs");
+    }
+    assert!(killed_mid_run >= 5, "only {killed_mid_run} of 10 kills landed before the run ended");
+}

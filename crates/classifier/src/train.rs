@@ -170,6 +170,12 @@ fn restore(ckpt: &Path, meta: &ModelMeta, model: GenreModel, optim: ModuleOptimi
     Ok((state, model, optim))
 }
 
+/// The seed of one epoch's shuffle, dropout and augmentation: a function of the run's seed and
+/// the epoch only, which is what makes `--resume` reproduce an uninterrupted run.
+fn epoch_seed(seed: u64, epoch: usize) -> u64 {
+    seed ^ (epoch as u64).wrapping_mul(0x9E37_79B9)
+}
+
 /// What one pass over the training split measured.
 struct Fit {
     loss_sum: f64,
@@ -192,7 +198,7 @@ fn fit_epoch(
     ad: &Device,
     progress: bool,
 ) -> Fit {
-    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed ^ (epoch as u64).wrapping_mul(0x9E37_79B9));
+    let mut rng = ChaCha8Rng::seed_from_u64(epoch_seed(opts.seed, epoch));
     let mut order = items.to_vec();
     order.shuffle(&mut rng);
     let loss_fn = CrossEntropyLossConfig::new().init(ad);
@@ -272,8 +278,6 @@ pub fn train(
     if resume && state_path.exists() {
         (state, model, optim) = restore(&ckpt, &meta, model, optim)?;
         state.options.epochs = opts.epochs;
-        // Dropout and augmentation continue from a seed that depends on the epoch reached.
-        ad.seed(opts.seed.wrapping_add(state.epochs_done as u64));
     }
     let opts = &state.options.clone();
     let contiguous = cache.config().slice_hop == cache.config().slice_frames;
@@ -288,6 +292,9 @@ pub fn train(
     let (mut samples_seen, mut train_seconds) = (0usize, 0f64);
 
     for epoch in state.epochs_done + 1..=opts.epochs {
+        // Dropout and augmentation draw from a seed of the epoch, so a run resumed at any epoch
+        // continues exactly as the uninterrupted run would have.
+        ad.seed(epoch_seed(opts.seed, epoch));
         let started = Instant::now();
         let fit = fit_epoch(&mut model, &mut optim, &mut schedule, &batcher, &items, opts, epoch, &ad, progress);
         train_seconds += started.elapsed().as_secs_f64();
