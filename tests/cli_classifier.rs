@@ -125,7 +125,6 @@ fn train_then_evaluate_then_classify() {
 /// ends with the same per-epoch losses and accuracies, to the last bit, as the uninterrupted
 /// seeded run.
 #[test]
-#[ignore = "known gap (issue 14): a run resumed after epoch 2 continues differently from the uninterrupted one (epoch-3 loss 0.4074 vs 0.3862); run with --ignored"]
 fn train_killed_anywhere_resumes_to_the_uninterrupted_result() {
     use std::time::Instant;
     let tmp = tempfile::tempdir().unwrap();

@@ -95,6 +95,10 @@ pub struct TrainReport {
 }
 
 const CHECKPOINT: &str = "checkpoint";
+/// Where the next checkpoint is written, and where the previous one waits during the swap.
+const CHECKPOINT_NEXT: &str = "checkpoint.next";
+const CHECKPOINT_OLD: &str = "checkpoint.old";
+const STATE_FILE: &str = "state.json";
 
 /// The learning rate of every step: a cosine from `base` down to 2 % of it over `total_steps`
 /// (burn-optim's cosine annealing).
@@ -156,7 +160,7 @@ fn starting_model(
 
 /// Continue from `ckpt`: the loop state, weights and optimiser of the last complete epoch.
 fn restore(ckpt: &Path, meta: &ModelMeta, model: GenreModel, optim: ModuleOptimizer) -> Result<(LoopState, GenreModel, ModuleOptimizer), TrainError> {
-    let state_path = ckpt.join("state.json");
+    let state_path = ckpt.join(STATE_FILE);
     let text = std::fs::read_to_string(&state_path).map_err(|e| ModelError::Io { path: state_path.clone(), source: e })?;
     let state: LoopState =
         serde_json::from_str(&text).map_err(|e| ModelError::Unreadable { path: state_path.clone(), what: "unreadable training state", source: e.into() })?;
@@ -235,15 +239,40 @@ fn validate(model: &GenreModel, meta: &ModelMeta, validation: &SplitData, device
     Evaluation::compute(&tracks, &meta.genres)
 }
 
-/// The checkpoint: weights, optimiser, loop state; `state.json` last, so a kill in between
-/// resumes from the previous complete checkpoint.
-fn save_checkpoint(ckpt: &Path, model: &GenreModel, meta: &ModelMeta, optim: &ModuleOptimizer, state: &LoopState) -> Result<(), ModelError> {
-    save_weights(model, &ckpt.join(WEIGHTS_FILE))?;
-    meta.write(ckpt)?;
-    let optim_path = ckpt.join("optimizer.bpk");
+/// The checkpoint of the epoch just finished: weights, optimiser and loop state, written whole
+/// into `checkpoint.next/` (`state.json` last) and then swapped in for `checkpoint/` by renaming
+/// folders, so the files of one checkpoint always belong to the same epoch. Writing them in
+/// place would let a kill between the weights and `state.json` pair one epoch's weights with
+/// the previous epoch's state, and a resumed run would diverge from the uninterrupted one.
+fn save_checkpoint(out: &Path, model: &GenreModel, meta: &ModelMeta, optim: &ModuleOptimizer, state: &LoopState) -> Result<(), ModelError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| ModelError::Io { path, source }
+    };
+    let (current, next, old) = (out.join(CHECKPOINT), out.join(CHECKPOINT_NEXT), out.join(CHECKPOINT_OLD));
+    if next.exists() {
+        std::fs::remove_dir_all(&next).map_err(io(&next))?;
+    }
+    save_weights(model, &next.join(WEIGHTS_FILE))?;
+    meta.write(&next)?;
+    let optim_path = next.join("optimizer.bpk");
     genrespace_audio::write_atomically(&optim_path, |tmp| optim.save(tmp).map_err(std::io::Error::other))
         .map_err(|source| ModelError::Io { path: optim_path.clone(), source })?;
-    write_atomically(&ckpt.join("state.json"), serde_json::to_string_pretty(state).expect("loop state serialises").as_bytes())
+    write_atomically(&next.join(STATE_FILE), serde_json::to_string_pretty(state).expect("loop state serialises").as_bytes())?;
+    if old.exists() {
+        std::fs::remove_dir_all(&old).map_err(io(&old))?;
+    }
+    if current.exists() {
+        std::fs::rename(&current, &old).map_err(io(&current))?;
+    }
+    std::fs::rename(&next, &current).map_err(io(&next))?;
+    std::fs::remove_dir_all(&old).or_else(|e| if e.kind() == std::io::ErrorKind::NotFound { Ok(()) } else { Err(e) }).map_err(io(&old))
+}
+
+/// The last complete checkpoint in `out`: `checkpoint/`, or `checkpoint.old/` when a kill fell
+/// between the two renames of [`save_checkpoint`]; `None` before the first one is complete.
+fn complete_checkpoint(out: &Path) -> Option<PathBuf> {
+    [CHECKPOINT, CHECKPOINT_OLD].iter().map(|d| out.join(d)).find(|d| d.join(STATE_FILE).is_file())
 }
 
 /// Train a model on `cache` into `out`, from scratch or (with `pretrained`) fine-tuning a
@@ -265,9 +294,8 @@ pub fn train(
         return Err(TrainError::Invalid("epochs and batch size must be at least 1".into()));
     }
     let (training, validation) = splits(cache)?;
-    let ckpt = out.join(CHECKPOINT);
-    let state_path = ckpt.join("state.json");
-    if !resume && (out.join(META_FILE).exists() || state_path.exists()) {
+    let checkpoint = complete_checkpoint(out);
+    if !resume && (out.join(META_FILE).exists() || checkpoint.is_some()) {
         return Err(TrainError::Invalid(format!("{}: a model is already there; pass --resume to continue it or choose another --out", out.display())));
     }
     let ad = device.clone().autodiff();
@@ -275,7 +303,7 @@ pub fn train(
     let (mut meta, mut model) = starting_model(cache, opts, pretrained, &training, &ad)?;
     let mut optim = AdamConfig::new().with_weight_decay(Some(WeightDecayConfig::new(opts.weight_decay as f32))).init();
     let mut state = LoopState { options: opts.clone(), epochs_done: 0, best_epoch: 0, best_accuracy: -1.0, history: Vec::new(), seconds: 0.0 };
-    if resume && state_path.exists() {
+    if let Some(ckpt) = checkpoint.filter(|_| resume) {
         (state, model, optim) = restore(&ckpt, &meta, model, optim)?;
         state.options.epochs = opts.epochs;
     }
@@ -341,7 +369,7 @@ pub fn train(
             seconds: state.seconds,
         });
         meta.write(out)?;
-        save_checkpoint(&ckpt, &model, &meta, &optim, &state)?;
+        save_checkpoint(out, &model, &meta, &optim, &state)?;
         if epoch - state.best_epoch >= opts.patience {
             stopped_early = epoch < opts.epochs;
             break;
