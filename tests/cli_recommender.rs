@@ -30,6 +30,13 @@ fn write_wav(path: &Path, seconds: f32, seed: u32) {
     );
 }
 
+/// `genrespace index` of `library` into `db` with the shipped model.
+fn index(library: &Path, db: &Path) -> Command {
+    let mut c = bin();
+    c.args(["index", "--model"]).arg(model()).arg("--library").arg(library).arg("--db").arg(db);
+    c
+}
+
 fn json(out: &std::process::Output) -> serde_json::Value {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
@@ -49,17 +56,7 @@ fn index_survives_a_kill_and_a_rerun_completes_it() {
         write_wav(&root.join(format!("a{}/t{i:02}.wav", i % 4)), 6.0, i);
     }
     let db = tmp.path().join("lib.db");
-    let mut child = bin()
-        .args(["index", "--jobs", "1", "--json", "--model"])
-        .arg(model())
-        .arg("--library")
-        .arg(&root)
-        .arg("--db")
-        .arg(&db)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = index(&root, &db).args(["--jobs", "1", "--json"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
     let start = Instant::now();
     let count = || {
         if db.exists() {
@@ -78,7 +75,7 @@ fn index_survives_a_kill_and_a_rerun_completes_it() {
     let before = count();
     assert!(before > 0 && before < n as i64, "killed mid-run ({before} of {n} indexed)");
 
-    let v = json(&bin().args(["index", "--json", "--model"]).arg(model()).arg("--library").arg(&root).arg("--db").arg(&db).output().unwrap());
+    let v = json(&index(&root, &db).arg("--json").output().unwrap());
     assert_eq!(v["total"], n);
     assert_eq!(v["added"].as_i64().unwrap() + v["unchanged"].as_i64().unwrap(), n as i64);
     assert!(v["unchanged"].as_i64().unwrap() >= before, "tracks committed before the kill are kept");
@@ -86,7 +83,7 @@ fn index_survives_a_kill_and_a_rerun_completes_it() {
     assert_eq!(rows(&db, "SELECT COUNT(DISTINCT path) FROM tracks"), n as i64);
     assert_eq!(rows(&db, "SELECT COUNT(*) FROM vectors"), n as i64);
     assert_eq!(rows(&db, "SELECT COUNT(*) FROM sequences"), n as i64);
-    let v = json(&bin().args(["index", "--json", "--model"]).arg(model()).arg("--library").arg(&root).arg("--db").arg(&db).output().unwrap());
+    let v = json(&index(&root, &db).arg("--json").output().unwrap());
     assert_eq!((v["added"].as_i64(), v["updated"].as_i64(), v["unchanged"].as_i64()), (Some(0), Some(0), Some(n as i64)));
 }
 
@@ -98,7 +95,7 @@ fn playlist_formats_and_errors() {
         write_wav(&root.join(format!("t{i}.wav")), 4.0, i * 3);
     }
     let db = tmp.path().join("lib.db");
-    let out = bin().args(["index", "--model"]).arg(model()).arg("--library").arg(&root).arg("--db").arg(&db).output().unwrap();
+    let out = index(&root, &db).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("8 tracks (8 added"));
 
@@ -147,7 +144,7 @@ fn playlist_formats_and_errors() {
     let empty = tmp.path().join("empty");
     std::fs::create_dir_all(&empty).unwrap();
     let empty_db = tmp.path().join("empty.db");
-    assert!(bin().args(["index", "--model"]).arg(model()).arg("--library").arg(&empty).arg("--db").arg(&empty_db).output().unwrap().status.success());
+    assert!(index(&empty, &empty_db).output().unwrap().status.success());
     let out = bin().args(["playlist", "--db"]).arg(&empty_db).arg(&fresh).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("the library is empty"), "{}", String::from_utf8_lossy(&out.stderr));
 }
@@ -171,7 +168,7 @@ fn playlists_of_rendered_music_stay_in_their_family() {
         .unwrap();
     assert!(status.success());
     let db = tmp.path().join("lib.db");
-    let v = json(&bin().args(["index", "--json", "--model"]).arg(model()).arg("--library").arg(corpus.join("genres")).arg("--db").arg(&db).output().unwrap());
+    let v = json(&index(&corpus.join("genres"), &db).arg("--json").output().unwrap());
     assert_eq!(v["total"], 24);
     let family = |p: &str| Path::new(p).parent().unwrap().file_name().unwrap().to_str().unwrap().to_string();
     for rerank in ["dtw", "none"] {
@@ -234,7 +231,7 @@ fn the_builtin_default_model_works_from_any_directory() {
 fn playlist_excludes_an_m3u_and_applies_variety_flags() {
     let (tmp, root) = short_tracks(6);
     let db = tmp.path().join("lib.db");
-    assert!(bin().args(["index", "--model"]).arg(model()).arg("--library").arg(&root).arg("--db").arg(&db).output().unwrap().status.success());
+    assert!(index(&root, &db).output().unwrap().status.success());
     let played = tmp.path().join("played.m3u8");
     std::fs::write(&played, format!("#EXTM3U\n#EXTINF:3,first\nmusic/a/t1.wav\n{}\nnot/in/the/library.wav\n", root.join("a/t2.wav").display())).unwrap();
     let out = bin()
@@ -260,7 +257,7 @@ fn playlist_excludes_an_m3u_and_applies_variety_flags() {
 fn seeds_paths_and_steering_from_the_command_line() {
     let (tmp, root) = short_tracks(8);
     let db = tmp.path().join("lib.db");
-    assert!(bin().args(["index", "--model"]).arg(model()).arg("--library").arg(&root).arg("--db").arg(&db).output().unwrap().status.success());
+    assert!(index(&root, &db).output().unwrap().status.success());
     let seeds = tmp.path().join("seeds.m3u8");
     std::fs::write(&seeds, "#EXTM3U\nmusic/a/t5.wav\n").unwrap();
     let v = json(&bin().args(["playlist", "--json", "-n", "4", "--seeds"]).arg(&seeds).arg("--db").arg(&db).arg(root.join("a/t0.wav")).output().unwrap());
@@ -316,7 +313,7 @@ fn seeds_paths_and_steering_from_the_command_line() {
 fn map_and_pie_plots_are_written() {
     let (tmp, root) = short_tracks(6);
     let db = tmp.path().join("lib.db");
-    assert!(bin().args(["index", "--model"]).arg(model()).arg("--library").arg(&root).arg("--db").arg(&db).output().unwrap().status.success());
+    assert!(index(&root, &db).output().unwrap().status.success());
     let png = tmp.path().join("map.png");
     let out = bin().args(["map", "-n", "3", "--db"]).arg(&db).arg("--out").arg(&png).arg("--highlight").arg(root.join("a/t0.wav")).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -378,9 +375,8 @@ fn serve_starts_on_a_library_and_refuses_a_missing_one() {
 /// An error names the file once, on one line; `-v` shows each cause on its own line.
 #[test]
 fn errors_name_the_file_once_and_verbose_shows_the_causes() {
-    let (tmp, _root) = short_tracks(2);
-    let out = common::bin().current_dir(tmp.path()).args(["index", "--library", "music", "--db", "lib.db"]).output().unwrap();
-    assert!(out.status.success());
+    let (tmp, root) = short_tracks(2);
+    assert!(index(&root, &tmp.path().join("lib.db")).output().unwrap().status.success());
     std::fs::write(tmp.path().join("text.mp3"), b"not audio").unwrap();
     let run = |args: &[&str]| {
         let out = common::bin().current_dir(tmp.path()).args(args).output().unwrap();
@@ -409,19 +405,7 @@ fn a_second_index_run_waits_for_the_first_instead_of_doubling_the_work() {
         write_wav(&root.join(format!("t{i:02}.wav")), 4.0, i);
     }
     let db = tmp.path().join("lib.db");
-    let start = || {
-        bin()
-            .args(["index", "--jobs", "1", "--json", "--model"])
-            .arg(model())
-            .arg("--library")
-            .arg(&root)
-            .arg("--db")
-            .arg(&db)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
+    let start = || index(&root, &db).args(["--jobs", "1", "--json"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let (a, b) = (start(), start());
     let outs = [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()];
     let mut added: Vec<i64> = outs
