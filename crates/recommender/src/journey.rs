@@ -283,7 +283,7 @@ impl<'a> Picker<'a> {
 
     /// A waypoint song: its own step, counted against the limits like any other.
     fn pin(&mut self, id: i64) -> Result<Chosen, RecommenderError> {
-        let row = self.lib.tracks(&[id])?.remove(0);
+        let row = self.lib.track(id)?.ok_or_else(|| RecommenderError::Request(format!("track {id} is no longer in the library")))?;
         self.take(&row);
         Ok(Chosen { row, distance: 0.0, score: 0.0, sequence: None, dtw: None })
     }

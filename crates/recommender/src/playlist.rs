@@ -165,7 +165,7 @@ impl Query {
     /// track: that track's stored analysis, reported as outside the library.
     pub fn copy_of_track(lib: &Library, hash: &str, path: &Path) -> Result<Option<Self>, RecommenderError> {
         let Some(&id) = lib.ids_with_hash(hash)?.first() else { return Ok(None) };
-        let Some(row) = lib.tracks(&[id])?.into_iter().next() else { return Ok(None) };
+        let Some(row) = lib.track(id)? else { return Ok(None) };
         let mut query = Self::from_track(lib, row)?;
         query.id = None;
         query.info.in_library = false;
