@@ -4,11 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use genrespace_classifier::predict::argmax;
 use genrespace_plot::{MapPoint, MapView, Stop};
 use genrespace_recommender::playlist::Entry;
-use genrespace_recommender::projection::Projection;
-use genrespace_recommender::target::genre_vectors;
+use genrespace_recommender::projection::{LibraryMap, Projection};
 use genrespace_recommender::{make_playlist, Space};
 use serde_json::json;
 
@@ -35,11 +33,9 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let Opened { lib, opts, vectors, .. } = args.library.open()?;
-    let projection = Projection::fit(&vectors)?;
-    let genre_vectors = genre_vectors(&lib, &vectors, opts.space)?;
+    let LibraryMap { projection, groups: top } = LibraryMap::of(&lib, &vectors, opts.space)?;
     let groups = &lib.meta().model.genres;
-    let points: Vec<MapPoint> =
-        projection.ids.iter().zip(&projection.xy).map(|(&id, &(x, y))| MapPoint { x, y, group: genre_vectors.row(id).map_or(0, argmax) }).collect();
+    let points: Vec<MapPoint> = projection.xy.iter().zip(&top).map(|(&(x, y), &group)| MapPoint { x, y, group }).collect();
     let mut route = None;
     let mut playlist = Vec::new();
     if let Some(song) = &args.highlight {

@@ -41,16 +41,14 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let lib = genrespace_recommender::Library::open(&args.db)?;
-    let model = args.model.clone().unwrap_or_else(|| lib.meta().model.dir.clone());
-    drop(lib);
     let (device, _) = args.device.device()?;
     let opts = ServeOptions {
         db: args.db.clone(),
         addr: args.addr,
         limits: UploadLimits { max_bytes: args.max_upload, jobs: args.jobs as usize, queue: args.queue, max_patches: Some(args.max_patches.max(1)) },
         timeout: Duration::from_secs(args.timeout.max(1)),
-        load_analyzer: Arc::new(move || super::model::analyzer(&model, &device)),
+        model: args.model.clone(),
+        load_analyzer: Arc::new(move |model| super::model::analyzer(model, &device)),
     };
     genrespace_server::serve(opts, |addr| println!("genrespace: serving {} on http://{addr}/ (Ctrl-C stops)", args.db.display()))?;
     Ok(())

@@ -9,8 +9,11 @@
 use nalgebra::{DMatrix, SymmetricEigen};
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 
+use genrespace_classifier::predict::argmax;
+
 use crate::error::RecommenderError;
-use crate::library::GenreVectors;
+use crate::library::{GenreVectors, Library, Space};
+use crate::target::genre_vectors;
 
 /// A fitted 2-D projection and the library's tracks projected with it.
 #[derive(Debug, Clone)]
@@ -23,6 +26,25 @@ pub struct Projection {
     mean: Array1<f64>,
     /// `2 x dims`: the first two principal directions.
     axes: Array2<f64>,
+}
+
+/// The library as a map: its points projected, each with its top genre/tag (the index of its
+/// largest genre probability, the colour it is drawn in).
+#[derive(Debug, Clone)]
+pub struct LibraryMap {
+    pub projection: Projection,
+    /// The top genre/tag of each track, in the order of `projection.ids`.
+    pub groups: Vec<usize>,
+}
+
+impl LibraryMap {
+    /// The map of `lib`'s points `vectors` in `space`.
+    pub fn of(lib: &Library, vectors: &GenreVectors, space: Space) -> Result<Self, RecommenderError> {
+        let projection = Projection::fit(vectors)?;
+        let genres = genre_vectors(lib, vectors, space)?;
+        let groups = projection.ids.iter().map(|&id| genres.row(id).map_or(0, argmax)).collect();
+        Ok(Self { projection, groups })
+    }
 }
 
 impl Projection {

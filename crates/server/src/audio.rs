@@ -9,14 +9,15 @@ use axum::response::{IntoResponse, Response};
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
+use crate::api::track_id;
 use crate::error::ServerError;
 use crate::pages::PageError;
 use crate::state::{read, Shared};
 
 pub async fn stream(State(state): State<Shared>, Path(id): Path<String>, request: Request<Body>) -> Result<Response, PageError> {
-    let not_found = || ServerError::NotFound(format!("no track {id} in the library"));
-    let track: i64 = id.parse().map_err(|_| not_found())?;
-    let file = read(&state, move |_, lib| Ok(lib.audio_file(track)?)).await?.ok_or_else(not_found)?;
+    let track = track_id(&id)?;
+    let file =
+        read(&state, move |_, lib| Ok(lib.audio_file(track)?)).await?.ok_or_else(|| ServerError::NotFound(format!("no track {track} in the library")))?;
     if !file.is_file() {
         return Err(ServerError::NotFound(format!("track {track}'s file is gone from the library folder (re-index it)")).into());
     }

@@ -24,12 +24,8 @@ pub enum ServerError {
     #[error("the server is busy analysing other uploads; try again in {retry_after_s} s")]
     Busy { retry_after_s: u64 },
     /// The library or the server itself failed.
-    #[error("{context}")]
-    Library {
-        context: &'static str,
-        #[source]
-        source: RecommenderError,
-    },
+    #[error(transparent)]
+    Library(RecommenderError),
     #[error("{context}")]
     Io {
         context: &'static str,
@@ -48,7 +44,7 @@ impl ServerError {
             ServerError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ServerError::NotAudio { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ServerError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
-            ServerError::Library { .. } | ServerError::Io { .. } | ServerError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ServerError::Library(_) | ServerError::Io { .. } | ServerError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -81,7 +77,7 @@ impl From<RecommenderError> for ServerError {
     fn from(source: RecommenderError) -> Self {
         match source {
             RecommenderError::UnknownGenre { .. } | RecommenderError::Request(_) => ServerError::BadRequest(source.to_string()),
-            source => ServerError::Library { context: "library", source },
+            source => ServerError::Library(source),
         }
     }
 }

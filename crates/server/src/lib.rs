@@ -56,7 +56,9 @@ pub struct ServeOptions {
     pub limits: UploadLimits,
     /// Longest a request may take to answer (streams, once started, are not cut).
     pub timeout: Duration,
-    /// Loads the model uploads are analysed with.
+    /// The model uploads are analysed with (default: the one the library was indexed with).
+    pub model: Option<PathBuf>,
+    /// Loads that model.
     pub load_analyzer: LoadAnalyzer,
 }
 
@@ -72,7 +74,8 @@ impl Server {
     /// first upload) and bind. Call inside a tokio runtime.
     pub async fn bind(opts: ServeOptions) -> Result<Self, ServerError> {
         let libraries = Libraries::open(&opts.db)?;
-        let uploads = Uploads::new(opts.limits, opts.load_analyzer)?;
+        let model = opts.model.unwrap_or_else(|| libraries.meta().model.dir.clone());
+        let uploads = Uploads::new(opts.limits, opts.load_analyzer, model)?;
         uploads.preload(&libraries)?;
         let state = Arc::new(AppState { libraries, uploads });
         let listener = tokio::net::TcpListener::bind(opts.addr).await.map_err(|source| ServerError::Io { context: "cannot listen on the address", source })?;

@@ -11,8 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use genrespace_recommender::library::GenreVectors;
-use genrespace_recommender::projection::Projection;
-use genrespace_recommender::target::genre_vectors;
+use genrespace_recommender::projection::LibraryMap;
 use genrespace_recommender::{Library, LibraryMeta, RecommenderError, Space};
 
 use crate::error::ServerError;
@@ -25,7 +24,7 @@ pub struct Libraries {
     meta: LibraryMeta,
     idle: Mutex<Vec<Library>>,
     points: Mutex<HashMap<Space, Arc<Points>>>,
-    maps: Mutex<HashMap<Space, Arc<LibraryMap>>>,
+    maps: Mutex<HashMap<Space, Arc<MapAt>>>,
 }
 
 /// Every track's point in one space, as of one library generation.
@@ -35,11 +34,9 @@ pub struct Points {
 }
 
 /// The library's 2-D map in one space, as of one library generation.
-pub struct LibraryMap {
+pub struct MapAt {
     pub generation: u64,
-    pub projection: Projection,
-    /// Each point's group: the index of its top genre/tag.
-    pub groups: Vec<usize>,
+    pub map: LibraryMap,
 }
 
 impl Libraries {
@@ -85,16 +82,13 @@ impl Libraries {
     }
 
     /// The library's map in `space` (PCA of its points), recomputed only when it changed.
-    pub fn map(&self, lib: &Library, space: Space) -> Result<(Arc<Points>, Arc<LibraryMap>), ServerError> {
+    pub fn map(&self, lib: &Library, space: Space) -> Result<(Arc<Points>, Arc<MapAt>), ServerError> {
         let points = self.points(lib, space)?;
         let mut cache = self.maps.lock().map_err(poisoned)?;
         if let Some(m) = cache.get(&space).filter(|m| m.generation == points.generation) {
             return Ok((points, m.clone()));
         }
-        let projection = Projection::fit(&points.vectors)?;
-        let genres = genre_vectors(lib, &points.vectors, space)?;
-        let groups = projection.ids.iter().map(|&id| genres.row(id).map_or(0, genrespace_classifier::predict::argmax)).collect();
-        let fresh = Arc::new(LibraryMap { generation: points.generation, projection, groups });
+        let fresh = Arc::new(MapAt { generation: points.generation, map: LibraryMap::of(lib, &points.vectors, space)? });
         cache.insert(space, fresh.clone());
         Ok((points, fresh))
     }

@@ -22,8 +22,9 @@ use crate::libraries::{poisoned, Libraries};
 /// Uploaded queries kept for later requests; the oldest is forgotten first.
 const KEPT_QUERIES: usize = 256;
 
-/// Loads the model an upload is analysed with (the library's, or `--model`).
-pub type LoadAnalyzer = Arc<dyn Fn() -> Result<Analyzer, RecommenderError> + Send + Sync>;
+/// Loads a model (a model folder or a name such as `builtin:msd-musicnn`, the CLI knows which)
+/// for analysing uploads.
+pub type LoadAnalyzer = Arc<dyn Fn(&Path) -> Result<Analyzer, RecommenderError> + Send + Sync>;
 
 /// How uploads are limited.
 #[derive(Debug, Clone)]
@@ -44,6 +45,8 @@ pub struct Uploads {
     admitted: AtomicUsize,
     slots: Semaphore,
     load: LoadAnalyzer,
+    /// The model uploads are analysed with.
+    model: PathBuf,
     analyzers: Mutex<Vec<Analyzer>>,
     kept: Mutex<VecDeque<Arc<Uploaded>>>,
 }
@@ -69,7 +72,7 @@ impl Drop for Ticket<'_> {
 }
 
 impl Uploads {
-    pub fn new(limits: UploadLimits, load: LoadAnalyzer) -> Result<Self, ServerError> {
+    pub fn new(limits: UploadLimits, load: LoadAnalyzer, model: PathBuf) -> Result<Self, ServerError> {
         let dir = tempfile::Builder::new()
             .prefix("genrespace-uploads-")
             .tempdir()
@@ -80,6 +83,7 @@ impl Uploads {
             dir,
             admitted: AtomicUsize::new(0),
             load,
+            model,
             analyzers: Mutex::default(),
             kept: Mutex::default(),
         })
@@ -88,7 +92,7 @@ impl Uploads {
     /// Load the first analyzer now and check it against the library, so that a wrong model is
     /// an error at start-up, not at the first upload.
     pub fn preload(&self, libraries: &Libraries) -> Result<(), ServerError> {
-        let analyzer = (self.load)()?;
+        let analyzer = (self.load)(&self.model)?;
         libraries.read(|lib| Ok(lib.check_model(analyzer.identity())?))?;
         self.analyzers.lock().map_err(poisoned)?.push(analyzer);
         Ok(())
@@ -170,7 +174,7 @@ impl Uploads {
         if let Some(a) = self.analyzers.lock().map_err(poisoned)?.pop() {
             return Ok(a);
         }
-        Ok((self.load)()?)
+        Ok((self.load)(&self.model)?)
     }
 }
 

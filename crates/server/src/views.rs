@@ -4,7 +4,6 @@
 
 use std::collections::HashSet;
 
-use genrespace_classifier::predict::ranked_genres;
 use genrespace_recommender::browse::{SortKey, TrackPage, TrackQuery};
 use genrespace_recommender::journey::Journey;
 use genrespace_recommender::library::TrackRow;
@@ -74,10 +73,15 @@ pub struct TrackDetail {
 }
 
 pub fn track_detail(state: &AppState, lib: &Library, id: i64) -> Result<TrackDetail, ServerError> {
-    let track = lib.track(id)?.ok_or_else(|| ServerError::NotFound(format!("no track {id} in the library")))?;
-    let genres = ranked_genres(&lib.meta().model.genres, &lib.vector(id)?);
-    let neighbours = playlist(state, lib, &Seed::Track(id), &PlaylistRequest::default(), HashSet::new())?;
+    let track = library_track(lib, id)?;
+    let q = Query::from_track(lib, track.clone())?;
+    let genres = q.info.genres.clone();
+    let neighbours = playlist_of(state, lib, q, &PlaylistRequest::default(), HashSet::new())?;
     Ok(TrackDetail { track, genres, neighbours })
+}
+
+fn library_track(lib: &Library, id: i64) -> Result<TrackRow, ServerError> {
+    lib.track(id)?.ok_or_else(|| ServerError::NotFound(format!("no track {id} in the library")))
 }
 
 /// A query: a library track or an upload.
@@ -119,18 +123,19 @@ impl SeedParams {
 /// The query `seed` stands for.
 pub fn query(state: &AppState, lib: &Library, seed: &Seed) -> Result<Query, ServerError> {
     match seed {
-        Seed::Track(id) => {
-            let row = lib.track(*id)?.ok_or_else(|| ServerError::NotFound(format!("no track {id} in the library")))?;
-            Ok(Query::from_track(lib, row)?)
-        }
+        Seed::Track(id) => Ok(Query::from_track(lib, library_track(lib, *id)?)?),
         Seed::Upload(hash) => Ok(state.uploads.get(hash)?.query.clone()),
     }
 }
 
 /// The playlist of `seed` with the user's settings.
 pub fn playlist(state: &AppState, lib: &Library, seed: &Seed, request: &PlaylistRequest, exclude: HashSet<i64>) -> Result<Playlist, ServerError> {
+    playlist_of(state, lib, query(state, lib, seed)?, request, exclude)
+}
+
+/// The playlist of the resolved query `q`.
+fn playlist_of(state: &AppState, lib: &Library, q: Query, request: &PlaylistRequest, exclude: HashSet<i64>) -> Result<Playlist, ServerError> {
     let opts = request.options(lib, exclude)?;
-    let q = query(state, lib, seed)?;
     let load = std::time::Instant::now();
     let points = state.libraries.points(lib, opts.space)?;
     let load_ms = load.elapsed().as_secs_f64() * 1e3;
@@ -204,7 +209,8 @@ pub struct MapData {
 }
 
 pub fn map(state: &AppState, lib: &Library, p: &MapParams) -> Result<MapData, ServerError> {
-    let (points, map) = state.libraries.map(lib, p.space)?;
+    let (points, cached) = state.libraries.map(lib, p.space)?;
+    let map = &cached.map;
     let mut data = MapData {
         space: p.space,
         explained_variance: map.projection.explained,

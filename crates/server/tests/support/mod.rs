@@ -65,7 +65,8 @@ impl Running {
             addr: "127.0.0.1:0".parse().unwrap(),
             limits,
             timeout: Duration::from_secs(120),
-            load_analyzer: Arc::new(|| Analyzer::load(&model_dir(), &Device::flex())),
+            model: None,
+            load_analyzer: Arc::new(|model: &Path| Analyzer::load(model, &Device::flex())),
         };
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
