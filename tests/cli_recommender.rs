@@ -386,7 +386,7 @@ fn errors_name_the_file_once_and_verbose_shows_the_causes() {
     let err = run(&["playlist", "--db", "lib.db", "text.mp3"]);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert_eq!(err.matches("text.mp3").count(), 1, "the path once: {err}");
-    assert!(err.contains("not a recognised audio format"), "{err}");
+    assert!(err.contains("not a recognised audio format: ") && err.contains("no suitable format reader"), "the decoder's cause is kept: {err}");
     let err = run(&["playlist", "--db", "lib.db", "missing.mp3"]);
     assert_eq!((err.lines().count(), err.matches("missing.mp3").count()), (1, 1), "{err}");
     assert!(err.contains("No such file"), "the cause is shown: {err}");

@@ -83,7 +83,7 @@ pub fn decode_file(path: &Path, opts: DecodeOptions) -> Result<DecodedAudio, Aud
     let mss = MediaSourceStream::new(Box::new(file), Default::default());
     let format = symphonia::default::get_probe()
         .probe(&hint, mss, FormatOptions::default(), MetadataOptions::default())
-        .map_err(|e| cut_inside_id3(path).unwrap_or_else(|| AudioError::UnsupportedFormat { path: path.to_path_buf(), reason: e.to_string() }))?;
+        .map_err(|source| cut_inside_id3(path).unwrap_or_else(|| AudioError::UnsupportedFormat { path: path.to_path_buf(), source }))?;
     Decoder::new(path, format)?.run(opts)
 }
 
@@ -149,13 +149,12 @@ impl Decoder {
         let no_track = || AudioError::NoAudioTrack { path: path.to_path_buf() };
         let track = format.default_track(TrackType::Audio).ok_or_else(no_track)?;
         let params = track.codec_params.as_ref().and_then(|p| p.audio()).ok_or_else(no_track)?;
-        let decoder = registry()
-            .make_audio_decoder(params, &AudioDecoderOptions::default())
-            .map_err(|e| AudioError::Decode { path: path.to_path_buf(), reason: e.to_string() })?;
+        let decoder =
+            registry().make_audio_decoder(params, &AudioDecoderOptions::default()).map_err(|source| AudioError::Decode { path: path.to_path_buf(), source })?;
         let sample_rate = params
             .sample_rate
             .filter(|&r| r > 0)
-            .ok_or_else(|| AudioError::Decode { path: path.to_path_buf(), reason: "the stream does not state its sample rate".into() })?;
+            .ok_or_else(|| AudioError::BadStream { path: path.to_path_buf(), reason: "the stream does not state its sample rate" })?;
         let channels = params.channels.as_ref().map(|c| c.count()).unwrap_or(0);
         let track_id = track.id;
         let time_base = track.time_base;
@@ -176,7 +175,7 @@ impl Decoder {
             return Ok(false);
         }
         let (track_id, time_base, frames) = (track.id, track.time_base, track.num_frames);
-        let decoder = registry().make_audio_decoder(params, &AudioDecoderOptions::default()).map_err(|e| self.decode_error(e.to_string()))?;
+        let decoder = registry().make_audio_decoder(params, &AudioDecoderOptions::default()).map_err(|e| self.decode_error(e))?;
         self.decoder = decoder;
         self.track_id = track_id;
         self.time_base = time_base;
@@ -184,8 +183,8 @@ impl Decoder {
         Ok(true)
     }
 
-    fn decode_error(&self, reason: impl Into<String>) -> AudioError {
-        AudioError::Decode { path: self.path.clone(), reason: reason.into() }
+    fn decode_error(&self, source: SymError) -> AudioError {
+        AudioError::Decode { path: self.path.clone(), source }
     }
 
     /// Seek to `offset_s` if the container allows it. Returns how many decoded frames must still
@@ -224,7 +223,7 @@ impl Decoder {
         let mut samples: Vec<f32> = Vec::with_capacity(self.capacity_hint(max_frames));
         let mut planes: Vec<Vec<f32>> = Vec::new();
         let (mut good_packets, mut bad_packets) = (0usize, 0usize);
-        let mut last_error = String::new();
+        let mut last_error: Option<SymError> = None;
         let mut stopped_early = false;
 
         loop {
@@ -238,32 +237,27 @@ impl Decoder {
                     true => continue,
                     false => break,
                 },
-                Err(SymError::DecodeError(e)) => {
+                Err(e @ SymError::DecodeError(_)) => {
                     bad_packets += 1;
-                    last_error = e.to_string();
+                    last_error = Some(e);
                     if bad_packets > 64 && bad_packets > good_packets {
                         break;
                     }
                     continue;
                 }
-                Err(e) => return Err(self.decode_error(e.to_string())),
+                Err(e) => return Err(self.decode_error(e)),
             };
             if packet.track_id != self.track_id {
                 continue;
             }
             let buf = match self.decoder.decode(&packet) {
                 Ok(buf) => buf,
-                Err(SymError::DecodeError(e)) => {
+                Err(e @ (SymError::DecodeError(_) | SymError::IoError(_))) => {
                     bad_packets += 1;
-                    last_error = e.to_string();
+                    last_error = Some(e);
                     continue;
                 }
-                Err(SymError::IoError(e)) => {
-                    bad_packets += 1;
-                    last_error = e.to_string();
-                    continue;
-                }
-                Err(e) => return Err(self.decode_error(e.to_string())),
+                Err(e) => return Err(self.decode_error(e)),
             };
             good_packets += 1;
             let frames = buf.frames();
@@ -312,12 +306,11 @@ impl Decoder {
             }
         }
         if good_packets == 0 || (bad_packets > good_packets && bad_packets > 2) {
-            let reason = if last_error.is_empty() {
-                "no decodable audio packets".to_string()
-            } else {
-                format!("{bad_packets} of {} packets failed ({last_error})", bad_packets + good_packets)
-            };
-            return Err(self.decode_error(reason));
+            let path = self.path.clone();
+            return Err(match last_error {
+                None => AudioError::BadStream { path, reason: "no decodable audio packets" },
+                Some(last) => AudioError::BadPackets { path, failed: bad_packets, total: bad_packets + good_packets, last },
+            });
         }
         if samples.is_empty() && opts.offset_s == 0.0 {
             return Err(AudioError::NoSamples { path: self.path.clone() });

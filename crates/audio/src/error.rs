@@ -16,12 +16,33 @@ pub enum AudioError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}: not a recognised audio format ({reason})")]
-    UnsupportedFormat { path: PathBuf, reason: String },
+    #[error("{path}: not a recognised audio format")]
+    UnsupportedFormat {
+        path: PathBuf,
+        #[source]
+        source: symphonia::core::errors::Error,
+    },
     #[error("{path}: contains no audio track that can be decoded")]
     NoAudioTrack { path: PathBuf },
+    /// symphonia failed (the codec is not supported, the stream cannot be read).
+    #[error("{path}: cannot decode audio")]
+    Decode {
+        path: PathBuf,
+        #[source]
+        source: symphonia::core::errors::Error,
+    },
+    /// Most packets failed to decode; `last` is the last packet's failure.
+    #[error("{path}: cannot decode audio: {failed} of {total} packets failed")]
+    BadPackets {
+        path: PathBuf,
+        failed: usize,
+        total: usize,
+        #[source]
+        last: symphonia::core::errors::Error,
+    },
+    /// What genrespace itself finds wrong with a stream (no packets, no sample rate).
     #[error("{path}: cannot decode audio: {reason}")]
-    Decode { path: PathBuf, reason: String },
+    BadStream { path: PathBuf, reason: &'static str },
     #[error("{path}: file is truncated: decoded {decoded_s:.2} s of the {declared_s:.2} s its header declares")]
     Truncated { path: PathBuf, decoded_s: f64, declared_s: f64 },
     #[error("{path}: file is truncated: it ends inside its ID3v2 tag ({file_bytes} of the tag's {tag_bytes} bytes), before any audio")]
@@ -45,6 +66,8 @@ impl AudioError {
             | AudioError::UnsupportedFormat { path, .. }
             | AudioError::NoAudioTrack { path }
             | AudioError::Decode { path, .. }
+            | AudioError::BadPackets { path, .. }
+            | AudioError::BadStream { path, .. }
             | AudioError::Truncated { path, .. }
             | AudioError::TruncatedInTag { path, .. }
             | AudioError::NoSamples { path } => Some(path),

@@ -123,13 +123,29 @@ fn bad_input_gives_clear_errors_naming_the_file() {
             (x >> 24) as u8
         })
         .collect();
-    expect_err(&write("random.mp3", &noise), |e| matches!(e, AudioError::UnsupportedFormat { .. } | AudioError::Decode { .. } | AudioError::NoSamples { .. }));
+    expect_err(&write("random.mp3", &noise), |e| {
+        matches!(
+            e,
+            AudioError::UnsupportedFormat { .. }
+                | AudioError::Decode { .. }
+                | AudioError::BadPackets { .. }
+                | AudioError::BadStream { .. }
+                | AudioError::NoSamples { .. }
+        )
+    });
     // An mp3 cut in half: its Xing/LAME header declares more audio than the file holds.
     let mp3 = std::fs::read(fixture("chord.mp3")).unwrap();
     expect_err(&write("truncated.mp3", &mp3[..mp3.len() / 2]), |e| matches!(e, AudioError::Truncated { .. }));
     // A header and nothing else.
     expect_err(&write("header_only.mp3", &mp3[..600]), |e| {
-        matches!(e, AudioError::Truncated { .. } | AudioError::Decode { .. } | AudioError::NoSamples { .. })
+        matches!(
+            e,
+            AudioError::Truncated { .. }
+                | AudioError::Decode { .. }
+                | AudioError::BadPackets { .. }
+                | AudioError::BadStream { .. }
+                | AudioError::NoSamples { .. }
+        )
     });
     let flac = std::fs::read(fixture("chord.flac")).unwrap();
     expect_err(&write("truncated.flac", &flac[..flac.len() / 3]), |e| matches!(e, AudioError::Truncated { .. }));

@@ -184,9 +184,11 @@ fn not_audio(name: &str, e: FeatureError) -> ServerError {
     let reason = match &e {
         FeatureError::Audio(a) => match a {
             AudioError::Empty { .. } => "the file is empty".to_string(),
-            AudioError::UnsupportedFormat { reason, .. } => format!("not a recognised audio format ({reason})"),
+            AudioError::UnsupportedFormat { source, .. } => format!("not a recognised audio format ({source})"),
             AudioError::NoAudioTrack { .. } => "contains no audio track that can be decoded".to_string(),
-            AudioError::Decode { reason, .. } => format!("cannot decode audio: {reason}"),
+            AudioError::Decode { source, .. } => format!("cannot decode audio: {source}"),
+            AudioError::BadPackets { failed, total, last, .. } => format!("cannot decode audio: {failed} of {total} packets failed ({last})"),
+            AudioError::BadStream { reason, .. } => format!("cannot decode audio: {reason}"),
             AudioError::Truncated { decoded_s, declared_s, .. } => format!("truncated: {decoded_s:.2} s of the {declared_s:.2} s its header declares"),
             AudioError::TruncatedInTag { tag_bytes, file_bytes, .. } => {
                 format!("truncated: it ends inside its ID3v2 tag ({file_bytes} of the tag's {tag_bytes} bytes), before any audio")
