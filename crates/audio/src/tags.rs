@@ -62,10 +62,19 @@ impl Tags {
 }
 
 fn fill(slot: &mut Option<String>, value: &str) {
-    let value = value.trim_matches(char::from(0)).trim();
-    if slot.is_none() && !value.is_empty() {
-        *slot = Some(value.to_string());
+    if slot.is_none() {
+        *slot = tidy(value);
     }
+}
+
+/// A tag value as genrespace stores and shows it: the first of NUL-separated values (ID3v2.4
+/// lists several that way; damaged tags carry NUL padding and bytes after it), control
+/// characters as spaces (a line break in a title would split its M3U8 entry), trimmed; `None`
+/// when nothing is left. The `tags` fuzz target found a FLAC comment "Genrespace \0\0\0\x06s".
+fn tidy(value: &str) -> Option<String> {
+    let first = value.split('\0').map(str::trim).find(|v| !v.is_empty())?;
+    let clean: String = first.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    Some(clean.trim().to_string()).filter(|v| !v.is_empty())
 }
 
 /// The year of a date tag such as "1999", "1999-04-01" or "1999/04".
@@ -76,7 +85,16 @@ fn parse_year(date: &str) -> Option<i32> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_year;
+    use super::{parse_year, tidy};
+
+    #[test]
+    fn tags_are_tidied() {
+        assert_eq!(tidy("Genrespace \0\0\0\u{6}s").as_deref(), Some("Genrespace"));
+        assert_eq!(tidy("\0\0Title\0Other").as_deref(), Some("Title"));
+        assert_eq!(tidy("Line one\r\nline two\t").as_deref(), Some("Line one  line two"));
+        assert_eq!(tidy("\u{7}"), None);
+        assert_eq!(tidy(" \0 "), None);
+    }
 
     #[test]
     fn years_from_dates() {

@@ -127,6 +127,10 @@ impl ModelMeta {
             return bad("a model needs at least two genres".into());
         }
         meta.feature_config.validate().map_err(|e| ModelError::Unreadable { path: path.clone(), what: "invalid feature configuration", source: e.into() })?;
+        let c = &meta.feature_config;
+        if let Err(reason) = meta.architecture.validate(c.n_mels, c.slice_frames) {
+            return bad(format!("{} architecture: {reason}", meta.architecture.name()));
+        }
         Ok(meta)
     }
 

@@ -293,6 +293,10 @@ pub fn train(
     if opts.batch_size == 0 || opts.epochs == 0 {
         return Err(TrainError::Invalid("epochs and batch size must be at least 1".into()));
     }
+    let features = cache.config();
+    if let Err(reason) = opts.architecture.validate(features.n_mels, features.slice_frames) {
+        return Err(TrainError::Invalid(format!("the {} architecture: {reason}", opts.architecture.name())));
+    }
     let (training, validation) = splits(cache)?;
     let checkpoint = complete_checkpoint(out);
     if !resume && (out.join(META_FILE).exists() || checkpoint.is_some()) {

@@ -352,3 +352,49 @@ fn a_damaged_checkpoint_is_an_error_naming_the_file() {
         }
     }
 }
+
+/// `model.json` describing a model that cannot be built or cannot run on its own patches is
+/// refused with a reason, never a panic inside burn (the `model_json` fuzz target found the
+/// first: a CRNN with dropout 5.1, fuzz/regressions/model_json/). Every shipped model passes.
+#[test]
+fn model_descriptions_that_cannot_run_are_refused_with_a_reason() {
+    let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");
+    for name in ["style-cnn", "msd-musicnn", "msd-vgg"] {
+        let text = std::fs::read_to_string(models.join(name).join("model.json")).unwrap();
+        ModelMeta::parse(&text, models.join(name).join("model.json")).unwrap();
+    }
+    let fuzzed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions/model_json/crnn-dropout-above-1.json");
+    let err = ModelMeta::parse(&std::fs::read_to_string(&fuzzed).unwrap(), fuzzed.clone()).unwrap_err();
+    assert!(err.to_string().contains("dropout 5.1 is outside [0, 1)"), "{err}");
+
+    // style-cnn: 128 x 128 patches; musicnn, vgg: 96 mels x 187 frames.
+    let cases: [(&str, serde_json::Value, &str); 8] = [
+        ("style-cnn", serde_json::json!({"arch": "cnn", "channels": [], "dropout": 0.3}), "0 conv blocks"),
+        ("style-cnn", serde_json::json!({"arch": "cnn", "channels": [8, 0], "dropout": 0.3}), "channels 0 is outside"),
+        ("style-cnn", serde_json::json!({"arch": "cnn", "channels": [8, 8, 8, 8, 8, 8, 8, 8], "dropout": 0.3}), "does not fit the 1 left there"),
+        ("style-cnn", serde_json::json!({"arch": "crnn", "channels": [8, 8], "pools": [[2, 2]], "gru_hidden": 8, "dropout": 0.3}), "1 pools for 2 conv blocks"),
+        ("style-cnn", serde_json::json!({"arch": "crnn", "channels": [8], "pools": [[0, 2]], "gru_hidden": 8, "dropout": 0.3}), "pooling size of 0"),
+        (
+            "msd-musicnn",
+            serde_json::json!({"arch": "musicnn", "timbral_filters": 4, "timbral_heights": [0.4], "temporal_filters": 4, "temporal_lengths": [0], "midend_filters": 8, "midend_layers": 1, "backend_units": 8, "dropout": 0.5}),
+            "temporal filter length 0",
+        ),
+        (
+            "msd-musicnn",
+            serde_json::json!({"arch": "musicnn", "timbral_filters": 4, "timbral_heights": [1.5], "temporal_filters": 4, "temporal_lengths": [8], "midend_filters": 8, "midend_layers": 1, "backend_units": 8, "dropout": 0.5}),
+            "height 1.5",
+        ),
+        (
+            "msd-vgg",
+            serde_json::json!({"arch": "vgg", "filters": 8, "pools": [[[200, 1], [1, 1]]], "block_dropout": 0.25, "dropout": 0.5}),
+            "pooling 200 along frames does not fit the 187",
+        ),
+    ];
+    for (base, arch, expected) in cases {
+        let path = models.join(base).join("model.json");
+        let mut meta: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        meta["architecture"] = arch.clone();
+        let err = ModelMeta::parse(&meta.to_string(), path.clone()).unwrap_err();
+        assert!(matches!(err, ModelError::Corrupt { .. }) && err.to_string().contains(expected), "{arch}: {err}");
+    }
+}

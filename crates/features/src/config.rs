@@ -96,6 +96,15 @@ impl Default for FeatureConfig {
     }
 }
 
+/// Largest `c` of the `log10(1 + c S)` compression: mel power reaches ~1e9 (a full-scale tone at
+/// n_fft 65536), and `c S` must stay below f32's 3.4e38 (musicnn and Essentia use 1e4). Found by
+/// the `feature_config` fuzz target's property check: a scale of 3e38 gave infinite features.
+const MAX_LOG_SCALE: f32 = 1e12;
+
+/// Most frames in one slice (25 min at 22050 Hz / hop 512): a slice is allocated whole for every
+/// track, so a typo such as 10^12 frames must be refused, not attempted.
+const MAX_SLICE_FRAMES: usize = 1 << 16;
+
 /// A [`FeatureConfig`] whose values cannot work together.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("invalid feature config: {0}")]
@@ -163,8 +172,8 @@ impl FeatureConfig {
         if !(self.fmin >= 0.0 && self.fmin < self.fmax_hz() && self.fmax_hz() <= nyquist) {
             return fail(format!("need 0 <= fmin ({}) < fmax ({}) <= sample_rate/2 ({nyquist})", self.fmin, self.fmax_hz()));
         }
-        if matches!(self.compression, Compression::Log10OnePlus(scale) if !(scale > 0.0 && scale.is_finite())) {
-            return fail("the log10(1 + scale * S) compression needs a finite scale > 0".into());
+        if matches!(self.compression, Compression::Log10OnePlus(scale) if !(scale > 0.0 && scale <= MAX_LOG_SCALE)) {
+            return fail(format!("the log10(1 + scale * S) compression needs a scale in (0, {MAX_LOG_SCALE:e}]"));
         }
         if !(self.amin > 0.0) {
             return fail("amin must be > 0".into());
@@ -180,6 +189,9 @@ impl FeatureConfig {
         }
         if self.slice_frames == 0 || self.slice_hop == 0 {
             return fail("slice_frames and slice_hop must be > 0".into());
+        }
+        if self.slice_frames > MAX_SLICE_FRAMES {
+            return fail(format!("slice_frames {} is more than {MAX_SLICE_FRAMES}", self.slice_frames));
         }
         Ok(())
     }
@@ -231,6 +243,10 @@ mod tests {
             FeatureConfig { n_mfcc: 200, ..Default::default() },
             FeatureConfig { amin: 0.0, ..Default::default() },
             FeatureConfig { compression: Compression::Log10OnePlus(0.0), ..Default::default() },
+            // Found by fuzzing (fuzz/regressions/feature_config/): infinite features, and an
+            // allocation of 10^12 frames per slice.
+            FeatureConfig { compression: Compression::Log10OnePlus(3e38), ..Default::default() },
+            FeatureConfig { slice_frames: 1_000_000_000_000, ..Default::default() },
         ];
         for c in bad {
             assert!(c.validate().is_err(), "{c:?}");

@@ -70,6 +70,15 @@ pub struct Cnn {
 }
 
 impl CnnConfig {
+    /// See [`super::ArchConfig::validate`]: every block halves both axes.
+    pub fn validate(&self, n_mels: usize, frames: usize) -> Result<(), String> {
+        super::check_layers("conv blocks", self.channels.len())?;
+        super::check_widths("channels", &self.channels)?;
+        super::check_dropout("dropout", self.dropout)?;
+        self.channels.iter().try_fold([n_mels, frames], |[m, t], _| Ok::<_, String>([super::pooled(m, 2, 2, "mels")?, super::pooled(t, 2, 2, "frames")?]))?;
+        Ok(())
+    }
+
     pub fn init(&self, n_classes: usize, device: &Device) -> Cnn {
         let mut c_in = 1;
         let blocks = self

@@ -38,6 +38,21 @@ pub struct Crnn {
 }
 
 impl CrnnConfig {
+    /// See [`super::ArchConfig::validate`]: one pool `[mels, frames]` per conv block.
+    pub fn validate(&self, n_mels: usize, frames: usize) -> Result<(), String> {
+        super::check_layers("conv blocks", self.channels.len())?;
+        if self.pools.len() != self.channels.len() {
+            return Err(format!("{} pools for {} conv blocks: need one per block", self.pools.len(), self.channels.len()));
+        }
+        super::check_widths("channels", &self.channels)?;
+        super::check_widths("GRU units", &[self.gru_hidden])?;
+        super::check_dropout("dropout", self.dropout)?;
+        self.pools
+            .iter()
+            .try_fold([n_mels, frames], |[m, t], p| Ok::<_, String>([super::pooled(m, p[0], p[0], "mels")?, super::pooled(t, p[1], p[1], "frames")?]))?;
+        Ok(())
+    }
+
     /// Frequency bins left after the conv front end for `n_mels` input bands.
     pub fn freq_out(&self, n_mels: usize) -> usize {
         self.pools.iter().fold(n_mels, |f, p| f / p[0]).max(1)

@@ -94,6 +94,22 @@ pub struct Musicnn {
 }
 
 impl MusicnnConfig {
+    /// See [`super::ArchConfig::validate`]: every convolution keeps the patch's length (same
+    /// padding), so only the layer sizes matter.
+    pub fn validate(&self) -> Result<(), String> {
+        super::check_layers("timbral filter heights", self.timbral_heights.len())?;
+        super::check_layers("temporal filter lengths", self.temporal_lengths.len())?;
+        if let Some(h) = self.timbral_heights.iter().find(|h| !(**h > 0.0 && **h <= 1.0)) {
+            return Err(format!("timbral filter height {h} is not a fraction of the mel bands in (0, 1]"));
+        }
+        super::check_widths("temporal filter length", &self.temporal_lengths)?;
+        super::check_widths("filters", &[self.timbral_filters, self.temporal_filters, self.midend_filters, self.backend_units])?;
+        if self.midend_layers > super::MAX_LAYERS {
+            return Err(format!("{} mid-end layers: at most {}", self.midend_layers, super::MAX_LAYERS));
+        }
+        super::check_dropout("dropout", self.dropout)
+    }
+
     /// Channels of the front end's output (timbral + temporal filters).
     fn frontend_channels(&self) -> usize {
         self.timbral_filters * self.timbral_heights.len() + self.temporal_filters * self.temporal_lengths.len()

@@ -59,6 +59,19 @@ pub struct Vgg {
 }
 
 impl VggConfig {
+    /// See [`super::ArchConfig::validate`]: 3x3 convolutions keep the size, each pool
+    /// `(kernel, stride)` over `[time, mel]` shrinks it.
+    pub fn validate(&self, n_mels: usize, frames: usize) -> Result<(), String> {
+        super::check_layers("blocks", self.pools.len())?;
+        super::check_widths("filters", &[self.filters])?;
+        super::check_dropout("dropout", self.dropout)?;
+        super::check_dropout("block dropout", self.block_dropout)?;
+        self.pools
+            .iter()
+            .try_fold([frames, n_mels], |[t, m], (k, s)| Ok::<_, String>([super::pooled(t, k[0], s[0], "frames")?, super::pooled(m, k[1], s[1], "mels")?]))?;
+        Ok(())
+    }
+
     /// `[time, mel]` left after the pools for a `frames x n_mels` patch (`valid` pooling).
     pub fn output_size(&self, frames: usize, n_mels: usize) -> [usize; 2] {
         self.pools.iter().fold([frames, n_mels], |[t, m], (k, s)| [t.saturating_sub(k[0]) / s[0] + 1, m.saturating_sub(k[1]) / s[1] + 1])
