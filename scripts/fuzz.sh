@@ -78,8 +78,11 @@ seed() {
     library_db)
       if [ ! -f "$dir/fixtures.db" ]; then
         # A real library: the fixtures indexed by the program itself with its default model.
-        (export CARGO_TARGET_DIR="$WORKSPACE_TARGET_DIR"; unset TMPDIR; cargo run --quiet --locked -- index --db "$SCRATCH/seed.db" \
-          --library crates/audio/tests/fixtures --json >/dev/null)
+        # The debug binary the tests built serves (`cargo run` alone unifies features differently
+        # and would rebuild burn); built when absent.
+        local bin="$WORKSPACE_TARGET_DIR/debug/genrespace"
+        [ -x "$bin" ] || (export CARGO_TARGET_DIR="$WORKSPACE_TARGET_DIR"; cargo build --quiet --locked --bin genrespace)
+        (unset TMPDIR; "$bin" index --db "$SCRATCH/seed.db" --library crates/audio/tests/fixtures --json >/dev/null)
         cp "$SCRATCH/seed.db" "$dir/fixtures.db"
       fi ;;
   esac
