@@ -89,9 +89,9 @@ impl GenreModel {
     }
 }
 
-/// The widest layer and the most layers a model description may ask for: ten times and four
-/// times what the published music models use (musicnn's 204 filters, VGG's 5 blocks), and small
-/// enough that a typo cannot ask for terabytes.
+/// The widest layer and the most layers a model description may ask for: about 20 and 6 times
+/// what the published music models use (musicnn's 204 filters, VGG's 5 blocks), and small enough
+/// that a typo cannot ask for terabytes.
 const MAX_WIDTH: usize = 4096;
 const MAX_LAYERS: usize = 32;
 
