@@ -151,23 +151,27 @@ impl Library {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| RecommenderError::Io { path: dir.to_path_buf(), source: e })?;
         }
-        let conn = Connection::open(path).map_err(sql(path))?;
+        let mut conn = Connection::open(path).map_err(sql(path))?;
         configure(&conn, path)?;
-        let existing = read_meta(&conn, path)?;
-        match existing {
+        // Read, and create when new, in one write transaction: a second run opening the same new
+        // library at that moment waits and then finds it whole, not half a schema without `meta`.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql(path))?;
+        let meta = match read_meta(&tx, path)? {
             Some(stored) => {
                 check_same_model(path, &stored, &meta)?;
                 // Libraries from before embeddings were stored gain the table; re-indexed tracks fill it.
-                conn.execute_batch(SCHEMA).map_err(sql(path))?;
-                Ok(Self { conn, path: path.to_path_buf(), meta: stored })
+                tx.execute_batch(SCHEMA).map_err(sql(path))?;
+                stored
             }
             None => {
-                conn.execute_batch(SCHEMA).map_err(sql(path))?;
-                conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('library', ?1)", params![serde_json::to_string(&meta).expect("meta serialises")])
+                tx.execute_batch(SCHEMA).map_err(sql(path))?;
+                tx.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('library', ?1)", params![serde_json::to_string(&meta).expect("meta serialises")])
                     .map_err(sql(path))?;
-                Ok(Self { conn, path: path.to_path_buf(), meta })
+                meta
             }
-        }
+        };
+        tx.commit().map_err(sql(path))?;
+        Ok(Self { conn, path: path.to_path_buf(), meta })
     }
 
     /// Open an existing library (never creates one).
@@ -474,17 +478,39 @@ fn path_text(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }
 
+/// How long a connection waits for another one's lock before saying the library is busy.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 fn configure(conn: &Connection, path: &Path) -> Result<(), RecommenderError> {
-    conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(sql(path))?;
-    // Memory-mapped reads: the neighbour scan touches every page of `vectors` on each playlist.
-    // A read-only connection cannot change the journal mode; libraries are created in WAL mode.
-    let journal = if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) { "" } else { "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;" };
-    conn.execute_batch(&format!("{journal} PRAGMA foreign_keys = ON; PRAGMA mmap_size = 17179869184;")).map_err(|e| match e {
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(sql(path))?;
+    let opening = |e| match e {
         rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
             RecommenderError::NotALibrary { path: path.to_path_buf(), reason: "the file is not a SQLite database".into() }
         }
         e => RecommenderError::Sqlite { path: path.to_path_buf(), source: e },
-    })
+    };
+    // A read-only connection cannot change the journal mode; libraries are created in WAL mode.
+    if !conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
+        use_wal(conn).map_err(opening)?;
+    }
+    // Memory-mapped reads: the neighbour scan touches every page of `vectors` on each playlist.
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA mmap_size = 17179869184;").map_err(opening)
+}
+
+/// Switch to WAL. On a new library the switch needs every other connection out of the way, and
+/// SQLite then answers "database is locked" at once instead of waiting out the busy timeout (two
+/// `index` runs creating one library together failed so about once in 30 starts; the same in
+/// Python's sqlite3, 3 of 400): retry it within the timeout.
+fn use_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;") {
+            Err(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::DatabaseBusy && std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(10))
+            }
+            done => return done,
+        }
+    }
 }
 
 fn read_meta(conn: &Connection, path: &Path) -> Result<Option<LibraryMeta>, RecommenderError> {
