@@ -24,6 +24,14 @@ fn write_tone(path: &Path, freq: f32, noise: bool, seed: u32) {
 
 /// A GTZAN-layout dataset under `dir/data` of `per_genre` hums and hisses, and small features
 /// (32 mels, 32-frame slices) in `dir/features.json` so that training takes seconds.
+/// `genrespace train --json --gtzan ROOT --features F --cache C --out OUT` with `options` (epochs,
+/// batch, channels, ...) before the data arguments.
+fn train_command(options: &[&str], root: &Path, features: &Path, cache: &Path, out: &Path) -> std::process::Command {
+    let mut cmd = common::bin();
+    cmd.args(["train", "--json"]).args(options).arg("--gtzan").arg(root).arg("--features").arg(features).arg("--cache").arg(cache).arg("--out").arg(out);
+    cmd
+}
+
 fn hum_and_hiss(dir: &Path, per_genre: u32) -> (PathBuf, PathBuf) {
     let root = dir.join("data");
     for n in 0..per_genre {
@@ -41,17 +49,7 @@ fn train_then_evaluate_then_classify() {
     let (root, features) = hum_and_hiss(tmp.path(), 20);
     let model = tmp.path().join("models/tiny");
     let cache = tmp.path().join("cache");
-    let out = common::bin()
-        .args(["train", "--json", "--epochs", "3", "--batch-size", "8", "--channels", "4,8", "--lr", "0.003", "--gtzan"])
-        .arg(&root)
-        .arg("--features")
-        .arg(&features)
-        .arg("--cache")
-        .arg(&cache)
-        .arg("--out")
-        .arg(&model)
-        .output()
-        .unwrap();
+    let out = train_command(&["--epochs", "3", "--batch-size", "8", "--channels", "4,8", "--lr", "0.003"], &root, &features, &cache, &model).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["history"].as_array().unwrap().len(), 3);
@@ -138,15 +136,8 @@ fn train_killed_anywhere_resumes_to_the_uninterrupted_result() {
     let (root, features) = hum_and_hiss(tmp.path(), 12);
     let cache = tmp.path().join("cache");
     let train = |out: &Path, resume: bool| {
-        let mut cmd = common::bin();
-        cmd.args(["train", "--json", "--epochs", "4", "--batch-size", "4", "--channels", "4,8", "--lr", "0.003", "--train-seed", "11", "--gtzan"])
-            .arg(&root)
-            .arg("--features")
-            .arg(&features)
-            .arg("--cache")
-            .arg(&cache)
-            .arg("--out")
-            .arg(out);
+        let mut cmd =
+            train_command(&["--epochs", "4", "--batch-size", "4", "--channels", "4,8", "--lr", "0.003", "--train-seed", "11"], &root, &features, &cache, out);
         if resume {
             cmd.arg("--resume");
         }

@@ -90,6 +90,11 @@ fn offset_and_duration_cut_the_exact_window() {
     assert_eq!(tail.samples.len(), 4410);
 }
 
+/// The errors of a stream that was recognised but could not be decoded into audio.
+fn undecodable(e: &AudioError) -> bool {
+    matches!(e, AudioError::Decode { .. } | AudioError::BadPackets { .. } | AudioError::BadStream { .. } | AudioError::NoSamples { .. })
+}
+
 fn expect_err(path: &Path, check: impl Fn(&AudioError) -> bool) {
     match decode_file(path, DecodeOptions::default()) {
         Ok(a) => panic!("{}: decoded {} samples instead of failing", path.display(), a.samples.len()),
@@ -123,30 +128,12 @@ fn bad_input_gives_clear_errors_naming_the_file() {
             (x >> 24) as u8
         })
         .collect();
-    expect_err(&write("random.mp3", &noise), |e| {
-        matches!(
-            e,
-            AudioError::UnsupportedFormat { .. }
-                | AudioError::Decode { .. }
-                | AudioError::BadPackets { .. }
-                | AudioError::BadStream { .. }
-                | AudioError::NoSamples { .. }
-        )
-    });
+    expect_err(&write("random.mp3", &noise), |e| matches!(e, AudioError::UnsupportedFormat { .. }) || undecodable(e));
     // An mp3 cut in half: its Xing/LAME header declares more audio than the file holds.
     let mp3 = std::fs::read(fixture("chord.mp3")).unwrap();
     expect_err(&write("truncated.mp3", &mp3[..mp3.len() / 2]), |e| matches!(e, AudioError::Truncated { .. }));
     // A header and nothing else.
-    expect_err(&write("header_only.mp3", &mp3[..600]), |e| {
-        matches!(
-            e,
-            AudioError::Truncated { .. }
-                | AudioError::Decode { .. }
-                | AudioError::BadPackets { .. }
-                | AudioError::BadStream { .. }
-                | AudioError::NoSamples { .. }
-        )
-    });
+    expect_err(&write("header_only.mp3", &mp3[..600]), |e| matches!(e, AudioError::Truncated { .. }) || undecodable(e));
     let flac = std::fs::read(fixture("chord.flac")).unwrap();
     expect_err(&write("truncated.flac", &flac[..flac.len() / 3]), |e| matches!(e, AudioError::Truncated { .. }));
 }
