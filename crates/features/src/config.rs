@@ -175,17 +175,19 @@ impl FeatureConfig {
         if matches!(self.compression, Compression::Log10OnePlus(scale) if !(scale > 0.0 && scale <= MAX_LOG_SCALE)) {
             return fail(format!("the log10(1 + scale * S) compression needs a scale in (0, {MAX_LOG_SCALE:e}]"));
         }
-        if !(self.amin > 0.0) {
-            return fail("amin must be > 0".into());
+        // Finite bounds too: a JSON number such as 1e300 reads as an f32 infinity, and an infinite
+        // amin or lifter turns every feature into NaN.
+        if !(self.amin > 0.0 && self.amin.is_finite()) {
+            return fail("amin must be finite and > 0".into());
         }
-        if matches!(self.top_db, Some(t) if !(t >= 0.0)) {
-            return fail("top_db must be >= 0".into());
+        if matches!(self.top_db, Some(t) if !(t >= 0.0 && t.is_finite())) {
+            return fail("top_db must be finite and >= 0".into());
         }
         if self.n_mfcc == 0 || self.n_mfcc > self.n_mels {
             return fail(format!("n_mfcc {} must be in 1..=n_mels ({})", self.n_mfcc, self.n_mels));
         }
-        if !(self.lifter >= 0.0) {
-            return fail("lifter must be >= 0".into());
+        if !(self.lifter >= 0.0 && self.lifter.is_finite()) {
+            return fail("lifter must be finite and >= 0".into());
         }
         if self.slice_frames == 0 || self.slice_hop == 0 {
             return fail("slice_frames and slice_hop must be > 0".into());
@@ -247,6 +249,10 @@ mod tests {
             // allocation of 10^12 frames per slice.
             FeatureConfig { compression: Compression::Log10OnePlus(3e38), ..Default::default() },
             FeatureConfig { slice_frames: 1_000_000_000_000, ..Default::default() },
+            // Found by fuzzing in CI: amin 1e300 in JSON is an f32 infinity, and NaN features.
+            FeatureConfig { amin: f32::INFINITY, ..Default::default() },
+            FeatureConfig { lifter: f32::INFINITY, ..Default::default() },
+            FeatureConfig { top_db: Some(f32::INFINITY), ..Default::default() },
         ];
         for c in bad {
             assert!(c.validate().is_err(), "{c:?}");
