@@ -63,7 +63,7 @@ class Crnn(nn.Module):
         return self.head(self.drop(out[:, -1]))
 
 
-def torch_rates(arch, channels, batch, steps, warmup):
+def torch_rates(arch, channels, batch, steps, warmup, infer_batch):
     torch.manual_seed(0)
     model = Cnn(channels) if arch == "cnn" else Crnn(channels)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)
@@ -80,13 +80,14 @@ def torch_rates(arch, channels, batch, steps, warmup):
         opt.step()
     train = steps * batch / (time.perf_counter() - t0)
     model.eval()
-    xi = torch.randn(64, 1, 128, 128)
+    xi = torch.randn(infer_batch, 1, 128, 128)
+    reps = max(5, 320 // infer_batch)
     with torch.no_grad():
         model(xi)
         t0 = time.perf_counter()
-        for _ in range(5):
+        for _ in range(reps):
             model(xi)
-    infer = 5 * 64 / (time.perf_counter() - t0)
+    infer = reps * infer_batch / (time.perf_counter() - t0)
     return train, infer
 
 
@@ -98,13 +99,16 @@ def main():
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--warmup", type=int, default=3)
+    # 16: the batch genrespace classifies and indexes with (predict.rs INFERENCE_BATCH).
+    ap.add_argument("--infer-batch", type=int, default=16)
     a = ap.parse_args()
     default = "32,64,128,128" if a.arch == "cnn" else "32,64,64,64"
     channels = a.channels or default
-    cmd = [a.harness, "--arch", a.arch, "--channels", channels, "--batch", str(a.batch), "--steps", str(a.steps), "--warmup", str(a.warmup)]
+    cmd = [a.harness, "--arch", a.arch, "--channels", channels, "--batch", str(a.batch), "--steps", str(a.steps), "--warmup", str(a.warmup),
+           "--infer-batch", str(a.infer_batch)]
     ours = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
-    t_train, t_infer = torch_rates(a.arch, [int(c) for c in channels.split(",")], a.batch, a.steps, a.warmup)
-    print(f"{a.arch} [{channels}], batch {a.batch}, 1x128x128, {a.steps} timed steps after {a.warmup} warm-up")
+    t_train, t_infer = torch_rates(a.arch, [int(c) for c in channels.split(",")], a.batch, a.steps, a.warmup, a.infer_batch)
+    print(f"{a.arch} [{channels}], batch {a.batch} (inference {a.infer_batch}), 1x128x128, {a.steps} timed steps after {a.warmup} warm-up")
     print(f"{'':12} {'train samples/s':>16} {'inference slices/s':>19}")
     print(f"{'genrespace':12} {ours['train_samples_per_s']:16.1f} {ours['inference_slices_per_s']:19.1f}")
     print(f"{'PyTorch ' + torch.__version__.split('+')[0]:12} {t_train:16.1f} {t_infer:19.1f}")

@@ -3,6 +3,7 @@
 //! Prints one JSON line; the script runs PyTorch on the same architecture in the same run.
 //!
 //! Usage: bench_train [--arch cnn|crnn] [--channels 32,64,128,128] [--batch 32] [--steps 20] [--warmup 3]
+//!        [--infer-batch 16]
 
 use std::time::Instant;
 
@@ -23,6 +24,7 @@ fn main() {
     let batch: usize = arg("--batch", 32);
     let steps: usize = arg("--steps", 20);
     let warmup: usize = arg("--warmup", 3);
+    let infer_batch: usize = arg("--infer-batch", 16);
     let channels: Option<Vec<usize>> = std::env::args()
         .collect::<Vec<_>>()
         .windows(2)
@@ -58,13 +60,13 @@ fn main() {
     let train_sps = (steps * batch) as f64 / timed.expect("at least one timed step").elapsed().as_secs_f64();
 
     let valid = model.valid();
-    let xi = Tensor::<4>::random([64, 1, 128, 128], Distribution::Normal(0.0, 1.0), &device);
+    let xi = Tensor::<4>::random([infer_batch, 1, 128, 128], Distribution::Normal(0.0, 1.0), &device);
     let _ = valid.forward(xi.clone()).into_data();
     let t = Instant::now();
-    let reps = 5;
+    let reps = (320 / infer_batch).max(5);
     for _ in 0..reps {
         let _ = valid.forward(xi.clone()).into_data();
     }
-    let infer_sps = (reps * 64) as f64 / t.elapsed().as_secs_f64();
+    let infer_sps = (reps * infer_batch) as f64 / t.elapsed().as_secs_f64();
     println!("{{\"arch\": \"{}\", \"batch\": {batch}, \"train_samples_per_s\": {train_sps:.2}, \"inference_slices_per_s\": {infer_sps:.2}, \"last_loss\": {last_loss:.4}}}", arch.name());
 }

@@ -10,6 +10,7 @@ pub mod classify;
 pub mod data;
 pub mod evaluate;
 pub mod import;
+pub mod kernels;
 pub mod model;
 pub mod model_dir;
 pub mod normalize;

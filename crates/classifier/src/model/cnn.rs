@@ -3,8 +3,10 @@
 
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{AdaptiveAvgPool2d, AdaptiveAvgPool2dConfig, MaxPool2d, MaxPool2dConfig};
-use burn::nn::{BatchNorm, BatchNormConfig, Dropout, DropoutConfig, Linear, LinearConfig, PaddingConfig2d, Relu};
+use burn::nn::{BatchNorm, BatchNormConfig, Dropout, DropoutConfig, Linear, LinearConfig, PaddingConfig2d};
 use burn::prelude::*;
+
+use crate::kernels;
 
 /// The CNN's hyper-parameters (burn `Config`: serde, `new()`, `with_*` builders).
 #[derive(Config, Debug, PartialEq)]
@@ -22,12 +24,12 @@ impl Default for CnnConfig {
     }
 }
 
-/// conv 3x3 (same padding) -> batch-norm -> ReLU -> max-pool 2x2.
+/// conv 3x3 (same padding) -> batch-norm -> ReLU -> max-pool 2x2, on the CPU through
+/// [`crate::kernels`].
 #[derive(Module, Debug)]
 pub struct ConvBlock {
     conv: Conv2d,
     norm: BatchNorm,
-    activation: Relu,
     pool: MaxPool2d,
 }
 
@@ -37,25 +39,24 @@ impl ConvBlock {
             // No conv bias: the batch-norm's shift does that job.
             conv: Conv2dConfig::new([c_in, c_out], [3, 3]).with_padding(PaddingConfig2d::Same).with_bias(false).init(device),
             norm: BatchNormConfig::new(c_out).init(device),
-            activation: Relu::new(),
             pool: MaxPool2dConfig::new(pool).init(),
         }
     }
 
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        self.max_pool(self.activation.forward(self.norm.forward(self.conv.forward(x))))
+        self.max_pool(kernels::batch_norm(&self.norm, kernels::conv2d(&self.conv, x), true))
     }
 
-    /// Non-overlapping max-pooling. At inference, when the windows tile the input exactly, it is
-    /// computed as a reshape to `[b, c, h/ph, ph, w/pw, pw]` and two `max_dim`s, which the CPU
-    /// backend runs twice as fast as its `max_pool2d` (`examples/profile_cnn.rs`: pooling was
-    /// 40 % of the shipped CNN's inference time). Same values. Training keeps `max_pool2d`,
-    /// whose backward pass is much faster than that of `max_dim` (measured: 35 → 22 samples/s).
+    /// Non-overlapping max-pooling: 2 x 2 by [`kernels::max_pool`]; other windows, at inference
+    /// and when they tile the input exactly, as a reshape to `[b, c, h/ph, ph, w/pw, pw]` and two
+    /// `max_dim`s, which the CPU backend runs twice as fast as its `max_pool2d`
+    /// (`examples/profile_cnn.rs`). Same values. Training keeps `max_pool2d` for those, whose
+    /// backward pass is much faster than that of `max_dim` (measured: 35 → 22 samples/s).
     fn max_pool(&self, x: Tensor<4>) -> Tensor<4> {
         let [ph, pw] = self.pool.kernel_size;
         let [b, c, h, w] = x.dims();
-        if x.is_autodiff() || self.pool.stride != [ph, pw] || h % ph != 0 || w % pw != 0 {
-            return self.pool.forward(x);
+        if [ph, pw] == [2, 2] || x.is_autodiff() || self.pool.stride != [ph, pw] || h % ph != 0 || w % pw != 0 {
+            return kernels::max_pool(&self.pool, x);
         }
         x.reshape([b, c, h / ph, ph, w / pw, pw]).max_dim(5).max_dim(3).reshape([b, c, h / ph, w / pw])
     }

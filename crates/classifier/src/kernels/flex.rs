@@ -1,0 +1,78 @@
+//! The kernels on burn's Flex backend: its tensors' f32 storage in, new tensors out.
+
+use burn::backend::ops::ModuleOps;
+use burn::backend::Flex;
+use burn::tensor::ops::ConvOptions;
+use burn::tensor::TensorData;
+use burn_flex::FlexTensor;
+
+use super::{batch_norm, max_pool, CpuKernels};
+
+/// `t` with contiguous storage (copied only when it is a strided view).
+pub(super) fn contiguous(t: FlexTensor) -> FlexTensor {
+    if t.as_slice::<f32>().is_some() {
+        t
+    } else {
+        t.to_contiguous()
+    }
+}
+
+/// The values of a contiguous f32 tensor (the wrappers in `super` only send f32).
+pub(super) fn values(t: &FlexTensor) -> &[f32] {
+    t.as_slice::<f32>().expect("a contiguous f32 tensor")
+}
+
+/// The values of a contiguous f32 tensor to write in place, when nothing else holds its storage
+/// and the tensor covers all of it.
+fn owned_values(t: &mut FlexTensor) -> Option<&mut [f32]> {
+    let len = t.layout().shape().num_elements();
+    t.try_storage_mut::<f32>().filter(|s| s.len() == len)
+}
+
+pub(super) fn tensor<const D: usize>(values: Vec<f32>, shape: [usize; D]) -> FlexTensor {
+    FlexTensor::from_data(TensorData::new(values, shape))
+}
+
+/// The `[batch, channels, height * width]` layout of a 4-D tensor.
+pub(super) fn layout(t: &FlexTensor) -> batch_norm::Layout {
+    let dims = t.layout().shape().clone();
+    batch_norm::Layout { batch: dims[0], channels: dims[1], plane: dims[2] * dims[3] }
+}
+
+impl CpuKernels for Flex {
+    fn conv2d_no_bias(x: FlexTensor, weight: FlexTensor, options: ConvOptions<2>) -> FlexTensor {
+        Flex::conv2d(x, weight, None, options)
+    }
+
+    fn fused_batch_norm_train(x: FlexTensor, gamma: FlexTensor, beta: FlexTensor, epsilon: f64, relu: bool) -> (FlexTensor, FlexTensor, FlexTensor) {
+        let [x, gamma, beta] = [x, gamma, beta].map(contiguous);
+        let l = layout(&x);
+        let (mean, var) = batch_norm::mean_var(values(&x), l);
+        // A copy: the backward pass needs the input as it was.
+        let mut y = values(&x).to_vec();
+        let affine = batch_norm::Affine { gamma: values(&gamma), beta: values(&beta), mean: &mean, var: &var, epsilon };
+        batch_norm::normalise_in_place(&mut y, l, &affine, relu);
+        (tensor(y, x.layout().shape().dims::<4>()), tensor(mean, [l.channels]), tensor(var, [l.channels]))
+    }
+
+    fn batch_norm_eval(x: FlexTensor, gamma: FlexTensor, beta: FlexTensor, mean: FlexTensor, var: FlexTensor, epsilon: f64, relu: bool) -> FlexTensor {
+        let [mut x, gamma, beta, mean, var] = [x, gamma, beta, mean, var].map(contiguous);
+        let l = layout(&x);
+        let affine = batch_norm::Affine { gamma: values(&gamma), beta: values(&beta), mean: values(&mean), var: values(&var), epsilon };
+        match owned_values(&mut x) {
+            Some(values) => batch_norm::normalise_in_place(values, l, &affine, relu),
+            None => {
+                let mut y = values(&x).to_vec();
+                batch_norm::normalise_in_place(&mut y, l, &affine, relu);
+                x = tensor(y, x.layout().shape().dims::<4>());
+            }
+        }
+        x
+    }
+
+    fn max_pool_2x2(x: FlexTensor) -> FlexTensor {
+        let x = contiguous(x);
+        let [b, c, h, w]: [usize; 4] = x.layout().shape().dims();
+        tensor(max_pool::forward(values(&x), w), [b, c, h / 2, w / 2])
+    }
+}

@@ -1,0 +1,281 @@
+//! Faster CPU training for the conv blocks: hand-written kernels for burn's Flex (CPU) backend,
+//! plugged in through burn's backend extension (`#[backend_extension]`) with hand-written
+//! backward passes. What each replaces and why is in its module; what each gained is measured by
+//! `examples/profile_cnn.rs --train` and `scripts/bench_train.sh` (README, "Training and
+//! inference speed").
+//!
+//! - [`conv2d`]: the forward pass and the input's gradient are Flex's; the kernel's gradient is
+//!   a matrix product with the input's im2col, where burn runs a convolution whose kernel is the
+//!   whole output gradient. (The input's gradient as a convolution with the flipped kernel was
+//!   tried and measured slower than Flex's transposed convolution, so it stays Flex's.)
+//! - [`batch_norm`]: batch statistics, normalisation and an optional ReLU in one pass each way;
+//!   at inference, normalisation and ReLU in one pass.
+//! - [`max_pool`] (2 x 2): no index tensor; the backward pass finds each window's maximum again.
+//!
+//! On any other device (wgpu) or dtype the wrappers run burn's stock layers, so models never
+//! depend on these kernels for what they compute, only for how fast. Tests compare every
+//! kernel, forward and backward, with the stock layer.
+
+mod autodiff;
+mod batch_norm;
+mod flex;
+mod im2col;
+mod max_pool;
+
+use burn::backend::tensor::FloatTensor;
+use burn::backend::{backend_extension, Dispatch};
+use burn::nn::conv::Conv2d;
+use burn::nn::pool::MaxPool2d;
+use burn::nn::{BatchNorm, PaddingConfig2d};
+use burn::prelude::*;
+use burn::tensor::activation::relu;
+use burn::tensor::ops::ConvOptions;
+use burn::tensor::DType;
+
+/// The operations the Flex backend (and its autodiff wrapper) run with this module's kernels.
+#[backend_extension(Flex, Autodiff)]
+pub trait CpuKernels: burn::backend::Backend {
+    /// A convolution without bias, stride 1, no dilation or groups ([`conv2d`] sends no other);
+    /// differs from the stock one only in its backward pass.
+    fn conv2d_no_bias(x: FloatTensor<Self>, weight: FloatTensor<Self>, options: ConvOptions<2>) -> FloatTensor<Self>;
+    /// Training-mode batch-norm (then ReLU when `relu`): `(output, batch mean, batch variance)`.
+    fn fused_batch_norm_train(
+        x: FloatTensor<Self>,
+        gamma: FloatTensor<Self>,
+        beta: FloatTensor<Self>,
+        epsilon: f64,
+        relu: bool,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
+    /// Batch-norm with given statistics (inference, or a frozen layer), then ReLU when `relu`.
+    /// This default body is burn's ops, which autodiff differentiates; Flex runs one pass.
+    fn batch_norm_eval(
+        x: FloatTensor<Self>,
+        gamma: FloatTensor<Self>,
+        beta: FloatTensor<Self>,
+        mean: FloatTensor<Self>,
+        var: FloatTensor<Self>,
+        epsilon: f64,
+        relu: bool,
+    ) -> FloatTensor<Self> {
+        let y = Self::batch_norm(x, gamma, beta, mean, var, epsilon);
+        if relu {
+            Self::relu(y)
+        } else {
+            y
+        }
+    }
+    /// 2 x 2 max-pooling with stride 2 (even height and width).
+    fn max_pool_2x2(x: FloatTensor<Self>) -> FloatTensor<Self>;
+}
+
+/// Whether `x` lives where these kernels run: burn's CPU backend, in f32.
+fn on_kernels(x: &Tensor<4>) -> bool {
+    x.device().inner() == Device::flex() && x.dtype() == DType::F32
+}
+
+/// `conv.forward(x)`, with the faster backward pass on the CPU for the convolutions it covers:
+/// no bias, stride 1, no dilation, no groups.
+pub fn conv2d(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
+    match stride_one_padding(conv) {
+        Some(padding) if on_kernels(&x) && conv.bias.is_none() && conv.groups == 1 => {
+            let options = ConvOptions::new_with_padding([1, 1], padding, [1, 1], 1);
+            Tensor::from_dispatch(Dispatch::conv2d_no_bias(x.into_dispatch(), conv.weight.val().into_dispatch(), options))
+        }
+        _ => conv.forward(x),
+    }
+}
+
+/// The `(begin, end)` padding of each axis that `conv` applies, for an undilated stride-1
+/// convolution; `None` otherwise. (burn keeps its own computation private; for stride 1, "same"
+/// pads `k - 1` in all, the odd one at the end.)
+fn stride_one_padding(conv: &Conv2d) -> Option<[(usize, usize); 2]> {
+    if conv.stride != [1, 1] || conv.dilation != [1, 1] {
+        return None;
+    }
+    let [kh, kw] = conv.kernel_size;
+    let same = |k: usize| ((k - 1) / 2, k - 1 - (k - 1) / 2);
+    Some(match conv.padding {
+        PaddingConfig2d::Same => [same(kh), same(kw)],
+        PaddingConfig2d::Valid => [(0, 0), (0, 0)],
+        PaddingConfig2d::Explicit(top, left, bottom, right) => [(top, bottom), (left, right)],
+    })
+}
+
+/// `norm.forward(x)`, then a ReLU when `then_relu`: both in one kernel on the CPU. In training
+/// the running statistics are updated exactly as burn's `BatchNorm` updates them.
+pub fn batch_norm(norm: &BatchNorm, x: Tensor<4>, then_relu: bool) -> Tensor<4> {
+    if !on_kernels(&x) {
+        let y = norm.forward(x);
+        return if then_relu { relu(y) } else { y };
+    }
+    if !(x.device().is_autodiff() && norm.training.is_enabled()) {
+        let [mean, var] = [&norm.running_mean, &norm.running_var].map(|s| s.value().to_device(&x.device()).into_dispatch());
+        let (gamma, beta) = (norm.gamma.val().into_dispatch(), norm.beta.val().into_dispatch());
+        return Tensor::from_dispatch(Dispatch::batch_norm_eval(x.into_dispatch(), gamma, beta, mean, var, norm.epsilon, then_relu));
+    }
+    let (y, mean, var) =
+        Dispatch::fused_batch_norm_train(x.into_dispatch(), norm.gamma.val().into_dispatch(), norm.beta.val().into_dispatch(), norm.epsilon, then_relu);
+    let (mean, var) = (Tensor::<1>::from_dispatch(mean), Tensor::<1>::from_dispatch(var));
+    let device = mean.device();
+    let momentum = norm.momentum;
+    let running_mean = norm.running_mean.value_sync().to_device(&device);
+    let running_var = norm.running_var.value_sync().to_device(&device);
+    norm.running_mean.update(running_mean.mul_scalar(1.0 - momentum).add(mean.detach().mul_scalar(momentum)).detach());
+    norm.running_var.update(running_var.mul_scalar(1.0 - momentum).add(var.detach().mul_scalar(momentum)).detach());
+    Tensor::from_dispatch(y)
+}
+
+/// `pool.forward(x)`; by the kernel on the CPU when `pool` is a plain 2 x 2 window with stride 2
+/// and `x` has even height and width.
+pub fn max_pool(pool: &MaxPool2d, x: Tensor<4>) -> Tensor<4> {
+    let [_, _, h, w] = x.dims();
+    let plain = pool.kernel_size == [2, 2] && pool.stride == [2, 2] && pool.dilation == [1, 1] && pool.padding == PaddingConfig2d::Valid;
+    if !(plain && on_kernels(&x) && h % 2 == 0 && w % 2 == 0) {
+        return pool.forward(x);
+    }
+    Tensor::from_dispatch(Dispatch::max_pool_2x2(x.into_dispatch()))
+}
+
+#[cfg(test)]
+mod tests {
+    use burn::module::Param;
+    use burn::nn::conv::Conv2dConfig;
+    use burn::nn::pool::MaxPool2dConfig;
+    use burn::nn::{BatchNormConfig, PaddingConfig2d};
+    use burn::tensor::Distribution;
+
+    use super::*;
+
+    fn random<const D: usize>(shape: [usize; D], device: &Device) -> Tensor<D> {
+        Tensor::random(shape, Distribution::Normal(0.0, 1.0), device)
+    }
+
+    fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+        t.into_data().convert::<f32>().try_to_vec::<f32>().expect("f32 values")
+    }
+
+    /// Same values within float rounding (relative to the largest magnitude).
+    #[track_caller]
+    fn assert_close<const D: usize>(what: &str, fast: Tensor<D>, stock: Tensor<D>) {
+        assert_eq!(fast.dims(), stock.dims(), "{what}: shapes");
+        let (fast, stock) = (values(fast), values(stock));
+        let scale = stock.iter().fold(1f32, |m, v| m.max(v.abs()));
+        let worst = fast.iter().zip(&stock).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
+        assert!(worst <= 2e-5 * scale, "{what}: differs by {worst} (scale {scale})");
+    }
+
+    /// Output and gradients (input, then each of `params`) of `layer` on `x` under a random
+    /// upstream gradient, so that no gradient is trivially constant.
+    fn run<const D: usize>(
+        x: &Tensor<4>,
+        upstream: &Tensor<D>,
+        layer: impl Fn(Tensor<4>) -> Tensor<D>,
+        params: &[Tensor<1>],
+    ) -> (Tensor<D>, Tensor<4>, Vec<Tensor<1>>) {
+        let x = x.clone().detach().require_grad();
+        let y = layer(x.clone());
+        let grads = (y.clone() * upstream.clone()).sum().backward();
+        let dx = x.grad(&grads).expect("input gradient");
+        let dp = params.iter().map(|p| p.grad(&grads).expect("parameter gradient")).collect();
+        (y.detach(), dx, dp)
+    }
+
+    #[test]
+    fn conv2d_forward_and_backward_equal_burns() {
+        let device = Device::flex().autodiff();
+        let cases = [
+            ([3, 3], PaddingConfig2d::Same),
+            ([4, 2], PaddingConfig2d::Same), // pads unevenly: (1, 2) and (0, 1)
+            ([1, 5], PaddingConfig2d::Valid),
+            ([3, 3], PaddingConfig2d::Explicit(2, 0, 1, 2)),
+            ([3, 3], PaddingConfig2d::Explicit(4, 1, 0, 3)), // rows and columns of padding only
+        ];
+        for (kernel, padding) in cases {
+            let conv = Conv2dConfig::new([3, 5], kernel).with_padding(padding.clone()).with_bias(false).init(&device);
+            assert!(stride_one_padding(&conv).is_some(), "{kernel:?} {padding:?} takes the kernel path");
+            let x = random([2, 3, 9, 10], &device);
+            let [_, _, h, w] = conv.forward(x.clone()).dims();
+            let upstream = random([2, 5, h, w], &device);
+            let weight = conv.weight.val();
+            let fast = run(&x, &upstream, |x| conv2d(&conv, x), &[]);
+            let fast_weight = weight.grad(&(conv2d(&conv, x.clone()) * upstream.clone()).sum().backward()).expect("kernel gradient");
+            let stock = run(&x, &upstream, |x| conv.forward(x), &[]);
+            let stock_weight = weight.grad(&(conv.forward(x.clone()) * upstream.clone()).sum().backward()).expect("kernel gradient");
+            let case = format!("kernel {kernel:?}, {padding:?}");
+            assert_close(&format!("{case}: output"), fast.0, stock.0);
+            assert_close(&format!("{case}: input gradient"), fast.1, stock.1);
+            assert_close(&format!("{case}: kernel gradient"), fast_weight, stock_weight);
+        }
+    }
+
+    #[test]
+    fn strided_or_biased_convolutions_run_burns_layer() {
+        let device = Device::flex();
+        let strided = Conv2dConfig::new([1, 2], [3, 3]).with_stride([2, 2]).init(&device);
+        assert!(stride_one_padding(&strided).is_none());
+        let dilated = Conv2dConfig::new([1, 2], [3, 3]).with_dilation([2, 1]).init(&device);
+        assert!(stride_one_padding(&dilated).is_none());
+        let biased = Conv2dConfig::new([1, 2], [3, 3]).init(&device);
+        let x = random([1, 1, 6, 6], &device);
+        assert_close("biased", conv2d(&biased, x.clone()), biased.forward(x));
+    }
+
+    #[test]
+    fn batch_norm_relu_forward_backward_and_running_stats_equal_burns() {
+        let device = Device::flex().autodiff();
+        for then_relu in [true, false] {
+            let norm = BatchNormConfig::new(4).init(&device);
+            // Not centred, not unit variance, and gamma/beta away from their initial 1 and 0.
+            let x = random([3, 4, 5, 6], &device) * 3.0 + 1.5;
+            let gamma = random([4], &device).detach();
+            let beta = random([4], &device).detach();
+            let with_params = || BatchNorm { gamma: Param::from_tensor(gamma.clone()), beta: Param::from_tensor(beta.clone()), ..norm.clone() };
+            let (fast_norm, stock_norm) = (with_params(), with_params());
+            let upstream = random([3, 4, 5, 6], &device);
+            let params = |n: &BatchNorm| vec![n.gamma.val(), n.beta.val()];
+            let fast = run(&x, &upstream, |x| batch_norm(&fast_norm, x, then_relu), &params(&fast_norm));
+            let stock = run(&x, &upstream, |x| if then_relu { relu(stock_norm.forward(x)) } else { stock_norm.forward(x) }, &params(&stock_norm));
+            let case = format!("relu {then_relu}");
+            assert_close(&format!("{case}: output"), fast.0, stock.0);
+            assert_close(&format!("{case}: input gradient"), fast.1, stock.1);
+            for (i, (f, s)) in fast.2.into_iter().zip(stock.2).enumerate() {
+                assert_close(&format!("{case}: {} gradient", ["gamma", "beta"][i]), f, s);
+            }
+            assert_close(&format!("{case}: running mean"), fast_norm.running_mean.value(), stock_norm.running_mean.value());
+            assert_close(&format!("{case}: running var"), fast_norm.running_var.value(), stock_norm.running_var.value());
+        }
+    }
+
+    #[test]
+    fn batch_norm_relu_at_inference_equals_burns() {
+        let device = Device::flex();
+        let norm = BatchNormConfig::new(4).init(&device);
+        let norm = BatchNorm { gamma: Param::from_tensor(random([4], &device)), beta: Param::from_tensor(random([4], &device)), ..norm };
+        norm.running_mean.update(random([4], &device));
+        norm.running_var.update(random([4], &device).abs() + 0.5);
+        let x = random([3, 4, 5, 6], &device);
+        for then_relu in [true, false] {
+            let stock = if then_relu { relu(norm.forward(x.clone())) } else { norm.forward(x.clone()) };
+            assert_close(&format!("relu {then_relu}"), batch_norm(&norm, x.clone(), then_relu), stock);
+        }
+    }
+
+    #[test]
+    fn max_pool_forward_and_backward_equal_burns() {
+        let device = Device::flex().autodiff();
+        let pool = MaxPool2dConfig::new([2, 2]).init();
+        let x = random([2, 3, 6, 8], &device);
+        let upstream = random([2, 3, 3, 4], &device);
+        let fast = run(&x, &upstream, |x| max_pool(&pool, x), &[]);
+        let stock = run(&x, &upstream, |x| pool.forward(x), &[]);
+        assert_close("output", fast.0, stock.0);
+        assert_close("input gradient", fast.1, stock.1);
+        // Ties (a ReLU's zeros) send the gradient to the same input as burn's.
+        let tied = relu(x.clone().floor());
+        let fast = run(&tied, &upstream, |x| max_pool(&pool, x), &[]);
+        let stock = run(&tied, &upstream, |x| pool.forward(x), &[]);
+        assert_close("tied input gradient", fast.1, stock.1);
+        let odd = random([1, 1, 5, 4], &device);
+        assert_close("odd height, burn's layer", max_pool(&pool, odd.clone()), pool.forward(odd));
+    }
+}
