@@ -1,6 +1,7 @@
-//! Batch normalisation in training mode over `[batch, channels, plane]` values (NCHW with
-//! `plane = H * W`), optionally followed by a ReLU, as three passes: per-channel statistics,
-//! the normalised output, and (backward) per-channel gradient sums then the input gradient.
+//! Batch normalisation over `[batch, channels, plane]` values (NCHW with `plane = H * W`),
+//! optionally followed by a ReLU. In training three passes: per-channel statistics, the
+//! normalised output, and (backward) per-channel gradient sums then the input gradient; at
+//! inference one pass, in place.
 //! burn's stock version records ~10 whole-tensor operations each way, and each `swap_dims` +
 //! `reshape` copies the activation (`examples/profile_cnn.rs --train`: batch-norm was a quarter
 //! of a training step of the shipped CNN).

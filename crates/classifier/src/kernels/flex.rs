@@ -1,4 +1,5 @@
-//! The kernels on burn's Flex backend: its tensors' f32 storage in, new tensors out.
+//! The kernels on burn's Flex backend: its tensors' f32 storage in, new tensors out (or, at
+//! inference, the input normalised in place when nothing else holds it).
 
 use burn::backend::ops::ModuleOps;
 use burn::backend::Flex;

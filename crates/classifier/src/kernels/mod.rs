@@ -1,4 +1,4 @@
-//! Faster CPU training for the conv blocks: hand-written kernels for burn's Flex (CPU) backend,
+//! Faster CPU training and inference for the conv blocks: hand-written kernels for burn's Flex (CPU) backend,
 //! plugged in through burn's backend extension (`#[backend_extension]`) with hand-written
 //! backward passes. What each replaces and why is in its module; what each gained is measured by
 //! `examples/profile_cnn.rs --train` and `scripts/bench_train.sh` (README, "Training and
