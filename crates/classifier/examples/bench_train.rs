@@ -20,6 +20,8 @@ fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
 }
 
 fn main() {
+    // As the CLI runs (see the module).
+    genrespace_classifier::allocator::reuse_large_buffers();
     let arch_name: String = arg("--arch", "cnn".to_string());
     let batch: usize = arg("--batch", 32);
     let steps: usize = arg("--steps", 20);

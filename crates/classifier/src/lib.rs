@@ -6,6 +6,7 @@
 //! a `burn::tensor::Device`: `Device::flex()` on the CPU, `Device::wgpu(..)` with the `wgpu`
 //! feature.
 
+pub mod allocator;
 pub mod classify;
 pub mod data;
 pub mod evaluate;
