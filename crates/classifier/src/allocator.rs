@@ -4,17 +4,18 @@
 //! (block 1 of the CNN at batch 64: 67 MB each). glibc's malloc serves such sizes with `mmap` and
 //! returns them with `munmap` (or trims the heap), and on a multi-threaded process every unmap
 //! shoots down the other cores' TLBs: `perf` showed half of inference at batch 64 in the kernel
-//! (`native_write_msr`, `smp_call_function_many_cond`). With a fixed mmap threshold and a 1-GB trim
-//! threshold the buffers are reused (`bench_train --infer-batch 64`: 101–135 → 280–299 slices/s,
-//! training 72–84 → 95–100 samples/s). The price is that the heap keeps its peak size while the
-//! process lives. The CLI and the benchmark harnesses call [`reuse_large_buffers`] first thing.
+//! (`native_write_msr`, `smp_call_function_many_cond`). With a fixed mmap threshold and a 128-MB
+//! trim threshold the buffers are reused (`bench_train --infer-batch 64`: 101–135 → 249–299
+//! slices/s, training 72–84 → 80–100 samples/s). The heap may keep up to 128 MB it no longer
+//! uses; indexing with msd-musicnn peaked at 445 MB without the setting and 455–461 MB with it. The
+//! CLI and the benchmark harnesses call [`reuse_large_buffers`] first thing.
 
 /// glibc's largest accepted mmap threshold on 64-bit (half its 64-MB heap size); fixing it also
 /// turns off the dynamic threshold that otherwise moves with each freed chunk.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 const MMAP_THRESHOLD: libc::c_int = 32 << 20;
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-const TRIM_THRESHOLD: libc::c_int = 1 << 30;
+const TRIM_THRESHOLD: libc::c_int = 128 << 20;
 
 /// Tunes glibc's malloc as above; returns whether both settings were accepted. Does nothing
 /// (and returns false) where the C library is not glibc.
