@@ -7,9 +7,8 @@ use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
 use burn::backend::autodiff::{Autodiff, NodeId};
 use burn::backend::ops::{FloatTensorOps, ModuleOps};
-use burn::backend::Flex;
-
 use burn::backend::tensor::FloatTensor;
+use burn::backend::Flex;
 use burn::tensor::ops::ConvOptions;
 use burn_flex::FlexTensor;
 
