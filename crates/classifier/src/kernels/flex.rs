@@ -30,6 +30,14 @@ fn owned_values(t: &mut FlexTensor) -> Option<&mut [f32]> {
     t.try_storage_mut::<f32>().filter(|s| s.len() == len)
 }
 
+/// A normalised copy of the 4-D tensor `x`, which stays as it was (for a backward pass, or for
+/// whoever else holds it).
+fn normalised_copy(x: &FlexTensor, l: batch_norm::Layout, affine: &batch_norm::Affine, relu: bool) -> FlexTensor {
+    let mut y = values(x).to_vec();
+    batch_norm::normalise_in_place(&mut y, l, affine, relu);
+    tensor(y, x.layout().shape().dims::<4>())
+}
+
 pub(super) fn tensor<const D: usize>(values: Vec<f32>, shape: [usize; D]) -> FlexTensor {
     FlexTensor::from_data(TensorData::new(values, shape))
 }
@@ -50,10 +58,9 @@ impl CpuKernels for Flex {
         let l = layout(&x);
         let (mean, var) = batch_norm::mean_var(values(&x), l);
         // A copy: the backward pass needs the input as it was.
-        let mut y = values(&x).to_vec();
         let affine = batch_norm::Affine { gamma: values(&gamma), beta: values(&beta), mean: &mean, var: &var, epsilon };
-        batch_norm::normalise_in_place(&mut y, l, &affine, relu);
-        (tensor(y, x.layout().shape().dims::<4>()), tensor(mean, [l.channels]), tensor(var, [l.channels]))
+        let y = normalised_copy(&x, l, &affine, relu);
+        (y, tensor(mean, [l.channels]), tensor(var, [l.channels]))
     }
 
     fn batch_norm_eval(x: FlexTensor, gamma: FlexTensor, beta: FlexTensor, mean: FlexTensor, var: FlexTensor, epsilon: f64, relu: bool) -> FlexTensor {
@@ -61,14 +68,12 @@ impl CpuKernels for Flex {
         let l = layout(&x);
         let affine = batch_norm::Affine { gamma: values(&gamma), beta: values(&beta), mean: values(&mean), var: values(&var), epsilon };
         match owned_values(&mut x) {
-            Some(values) => batch_norm::normalise_in_place(values, l, &affine, relu),
-            None => {
-                let mut y = values(&x).to_vec();
-                batch_norm::normalise_in_place(&mut y, l, &affine, relu);
-                x = tensor(y, x.layout().shape().dims::<4>());
+            Some(values) => {
+                batch_norm::normalise_in_place(values, l, &affine, relu);
+                x
             }
+            None => normalised_copy(&x, l, &affine, relu),
         }
-        x
     }
 
     fn max_pool_2x2(x: FlexTensor) -> FlexTensor {
