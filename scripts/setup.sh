@@ -4,6 +4,7 @@
 #   sox              `soxi` cross-checks decoded lengths of real clips in the tests
 #   mma, fluidsynth, fluid-soundfont-gm, python3   render the style corpus (scripts/make_style_corpus.sh)
 #   chromium, chromium-driver   the web app's browser test (crates/server/tests/browser.rs)
+#   postgresql (server with contrib's `cube`)   shared libraries' tests (scripts/pg_cluster.sh)
 # Safe to run repeatedly; does nothing when everything is present.
 set -euo pipefail
 need=()
@@ -18,6 +19,9 @@ fi
 if [ "${GENRESPACE_BROWSER_TOOLS:-1}" = 1 ]; then
   command -v chromium >/dev/null || need+=(chromium)
   command -v chromedriver >/dev/null || need+=(chromium-driver)
+fi
+if [ "${GENRESPACE_POSTGRES_TOOLS:-1}" = 1 ]; then
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}" >&2

@@ -42,6 +42,9 @@ enum Command {
     Map(Box<cmd::map::Args>),
     /// The web app: browse the library, upload a song, playlists, journeys and the map.
     Serve(cmd::serve::Args),
+    /// Work on a library as a whole: copy it between SQLite and PostgreSQL.
+    #[command(subcommand)]
+    Library(cmd::library::Command),
     /// Playlist quality on a library: precision@n of its albums/artists/genres/folders.
     EvaluatePlaylists(cmd::evaluate_playlists::Args),
 }
@@ -58,6 +61,7 @@ fn main() -> std::process::ExitCode {
         Command::ImportWeights(args) => cmd::import::run(args),
         Command::Classify(args) => cmd::classify::run(args),
         Command::Index(args) => cmd::index::run(args),
+        Command::Library(c) => cmd::library::run(c),
         Command::Playlist(args) => cmd::playlist::run(*args),
         Command::Path(args) => cmd::path::run(*args),
         Command::Map(args) => cmd::map::run(*args),

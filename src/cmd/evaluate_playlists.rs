@@ -46,7 +46,7 @@ pub fn run(args: Args) -> Result<()> {
     }
     println!(
         "{}: model {}, {} space, rerank {}: precision@{} of the {} {:.3} (random {:.3}, {:.1}x) over {} queries in {} labels",
-        args.library.db.display(),
+        args.library.db,
         lib.meta().model.name,
         format!("{:?}", opts.space).to_lowercase(),
         format!("{:?}", opts.rerank).to_lowercase(),

@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use anyhow::{bail, Result};
-use genrespace_recommender::{index_library, IndexOptions, Library, LibraryMeta, SequenceConfig};
+use genrespace_recommender::index::DEFAULT_LEASE;
+use genrespace_recommender::{index_library, IndexOptions, Library, LibraryMeta, Location, SequenceConfig};
 
 use super::device::DeviceArg;
 
@@ -16,9 +17,14 @@ pub struct Args {
     /// Music folder (walked recursively, symlinks followed).
     #[arg(long, value_name = "DIR")]
     library: PathBuf,
-    /// Library database (created when absent).
-    #[arg(long, value_name = "FILE", default_value = "genrespace.db")]
-    db: PathBuf,
+    /// Library: a SQLite file (created when absent) or a PostgreSQL URL (`postgres://...`),
+    /// which any number of `index` runs on any number of machines fill together.
+    #[arg(long, value_name = "FILE|URL", env = "GENRESPACE_DB", default_value = "genrespace.db")]
+    db: Location,
+    /// PostgreSQL library: seconds a claimed file stays this run's without a heartbeat (a killed
+    /// run's files go back to the others after this long).
+    #[arg(long, value_name = "S", default_value_t = DEFAULT_LEASE.as_secs_f64())]
+    lease: f64,
     /// Decoding/feature threads (default: all cores).
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
@@ -38,14 +44,19 @@ pub fn run(args: Args) -> Result<()> {
     let (device, _) = args.device.device()?;
     let analyzer = super::model::analyzer(&args.model, &device)?;
     let mut lib = Library::open_or_create(&args.db, LibraryMeta::new(analyzer.identity().clone(), SequenceConfig::default()))?;
-    let opts = IndexOptions { jobs: args.jobs, max_slices: (args.max_slices > 0).then_some(args.max_slices), progress: !args.json };
+    let opts = IndexOptions {
+        jobs: args.jobs,
+        max_slices: (args.max_slices > 0).then_some(args.max_slices),
+        progress: !args.json,
+        lease: Some(std::time::Duration::from_secs_f64(args.lease.max(0.1))),
+    };
     let report = index_library(&mut lib, &analyzer, &args.library, &opts)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!(
             "{}: {} tracks ({} added, {} updated, {} removed, {} unchanged, {} failed) in {:.1} s",
-            args.db.display(),
+            args.db,
             report.total,
             report.added,
             report.updated,

@@ -7,6 +7,7 @@ pub mod evaluate_playlists;
 pub mod features;
 pub mod import;
 pub mod index;
+pub mod library;
 pub mod map;
 pub mod model;
 pub mod path;

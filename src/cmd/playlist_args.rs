@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use clap::ValueEnum;
 use genrespace_recommender::library::GenreVectors;
-use genrespace_recommender::{Library, PlaylistOptions, PlaylistRequest, RecommenderError, Rerank, Space, Toward};
+use genrespace_recommender::{Library, Location, PlaylistOptions, PlaylistRequest, RecommenderError, Rerank, Space, Toward};
 
 use super::playlist_output::OutputArgs;
 use super::songs::{m3u_entries, QueryModelArgs};
@@ -38,9 +38,9 @@ pub enum Use {
 /// A library and the playlist options to search it with.
 #[derive(clap::Args)]
 pub struct LibraryArgs {
-    /// Library database built by `genrespace index`.
-    #[arg(long, value_name = "FILE", default_value = "genrespace.db")]
-    pub db: PathBuf,
+    /// Library built by `genrespace index`: a SQLite file or a PostgreSQL URL (`postgres://...`).
+    #[arg(long, value_name = "FILE|URL", env = "GENRESPACE_DB", default_value = "genrespace.db")]
+    pub db: Location,
     #[command(flatten)]
     pub playlist: PlaylistArgs,
 }
@@ -87,7 +87,7 @@ impl QueryArgs {
     pub fn open(&self, use_: Use) -> Result<Opened> {
         let opened = self.library.open_as(use_)?;
         if opened.vectors.ids.is_empty() {
-            return Err(RecommenderError::EmptyLibrary { path: self.library.db.clone() }.into());
+            return Err(RecommenderError::EmptyLibrary { path: self.library.db.name() }.into());
         }
         Ok(opened)
     }

@@ -6,15 +6,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Result};
+use genrespace_recommender::Location;
 use genrespace_server::{ServeOptions, UploadLimits};
 
 use super::device::DeviceArg;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Library database built by `genrespace index` (opened read-only).
-    #[arg(long, value_name = "FILE", default_value = "genrespace.db")]
-    db: PathBuf,
+    /// Library built by `genrespace index`, opened read-only: a SQLite file or a PostgreSQL URL.
+    #[arg(long, value_name = "FILE|URL", env = "GENRESPACE_DB", default_value = "genrespace.db")]
+    db: Location,
     /// Address to listen on. The default serves this machine only; `0.0.0.0:8080` serves the network.
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
@@ -50,7 +51,7 @@ pub fn run(args: Args) -> Result<()> {
         model: args.model.clone(),
         load_analyzer: Arc::new(move |model| super::model::analyzer(model, &device)),
     };
-    genrespace_server::serve(opts, |addr| println!("genrespace: serving {} on http://{addr}/ (Ctrl-C stops)", args.db.display()))?;
+    genrespace_server::serve(opts, |addr| println!("genrespace: serving {} on http://{addr}/ (Ctrl-C stops)", args.db))?;
     Ok(())
 }
 

@@ -26,3 +26,6 @@ pub fn corpus_tools_installed() -> bool {
     let have = |tool: &str| Command::new("sh").arg("-c").arg(format!("command -v {tool}")).output().map(|o| o.status.success()).unwrap_or(false);
     have("mma") && have("fluidsynth") && have("sox") && Path::new("/usr/share/sounds/sf2/FluidR3_GM.sf2").exists()
 }
+
+#[path = "pg.rs"]
+pub mod pg;

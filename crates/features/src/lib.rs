@@ -15,6 +15,7 @@ pub mod db;
 pub mod extract;
 pub mod mel;
 pub mod mfcc;
+pub mod parallel;
 pub mod psf;
 pub mod slices;
 pub mod stft;

@@ -7,11 +7,16 @@
 //! CLI can query it. `query`: time playlists for library tracks as the CLI builds them (open the
 //! DB, load the genre vectors, resolve the query, neighbours + DTW rerank), excluding any audio
 //! analysis. `path`: time 12-step paths between two library tracks the same way, in the default
-//! (embedding) space. Each prints one JSON line.
+//! (embedding) space. `catalogue`: playlist latency as a server with the library open sees it
+//! (one connection, kept): with `--index` the candidates come from the engine's nearest-neighbour
+//! index (PostgreSQL's `cube` GiST) and only they are read; without, every point is read once up
+//! front (as the web app keeps them) and scanned. Each prints one JSON line. DB is a SQLite file
+//! or a PostgreSQL URL.
 //!
-//! Usage: bench_playlist generate DB MODEL_DIR [--tracks 100000] [--seed 1]
+//! Usage: bench_playlist generate DB MODEL_DIR [--tracks 100000] [--seed 1] [--max-seconds 360]
 //!        bench_playlist query DB [--queries 30] [--rerank dtw|none]
 //!        bench_playlist path DB [--queries 30] [--rerank dtw|none] [-n 12]
+//!        bench_playlist catalogue DB [--queries 100] [--index] [--space genres|embedding]
 
 use std::path::Path;
 use std::time::Instant;
@@ -20,7 +25,7 @@ use genrespace_audio::Tags;
 use genrespace_recommender::analysis::Analysis;
 use genrespace_recommender::sequence::MfccSequence;
 use genrespace_recommender::{
-    make_path, make_playlist, Analyzer, Anchor, Library, LibraryMeta, PlaylistOptions, Query, RecommenderError, Rerank, SequenceConfig, Space,
+    make_path, make_playlist, Analyzer, Anchor, Library, LibraryMeta, Location, PlaylistOptions, Query, RecommenderError, Rerank, SequenceConfig, Space,
 };
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -36,15 +41,17 @@ fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     match args.get(1).map(String::as_str) {
-        Some("generate") => generate(Path::new(&args[2]), Path::new(&args[3])),
-        Some("query") => query(Path::new(&args[2])),
-        Some("path") => path(Path::new(&args[2])),
+        Some("generate") => generate(&Location::parse(&args[2]), Path::new(&args[3])),
+        Some("query") => query(&Location::parse(&args[2])),
+        Some("path") => path(&Location::parse(&args[2])),
+        Some("catalogue") => catalogue(&Location::parse(&args[2]), args.iter().any(|a| a == "--index")),
         _ => Err("usage: bench_playlist generate DB MODEL_DIR [--tracks N] | query DB [--queries N] [--rerank dtw|none] | path DB [--queries N] [--rerank dtw|none] [-n 12]".into()),
     }
 }
 
-fn generate(db: &Path, model: &Path) -> Result<(), Box<dyn std::error::Error>> {
+fn generate(db: &Location, model: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let tracks: usize = arg("--tracks", 100_000);
+    let max_seconds: f64 = arg("--max-seconds", 360.0);
     let mut rng = ChaCha8Rng::seed_from_u64(arg("--seed", 1));
     let analyzer = Analyzer::load(model, &burn::tensor::Device::flex())?;
     let genres = analyzer.identity().genres.clone();
@@ -61,7 +68,7 @@ fn generate(db: &Path, model: &Path) -> Result<(), Box<dyn std::error::Error>> {
                 let logits: Vec<f32> = (0..genres.len()).map(|g| rng.random_range(-2.0f32..2.0) + if g == lean { 4.0 } else { 0.0 }).collect();
                 let total: f32 = logits.iter().map(|l| l.exp()).sum();
                 let vector: Vec<f32> = logits.iter().map(|l| l.exp() / total).collect();
-                let seconds = rng.random_range(120.0..360.0);
+                let seconds = rng.random_range(max_seconds / 3.0..max_seconds);
                 let frames = (seconds * 2.0) as usize;
                 let timbre: Vec<f32> = (0..dims).map(|_| rng.random_range(-20.0f32..20.0)).collect();
                 let data = (0..frames * dims).map(|k| timbre[k % dims] + rng.random_range(-5.0f32..5.0)).collect();
@@ -91,12 +98,15 @@ fn generate(db: &Path, model: &Path) -> Result<(), Box<dyn std::error::Error>> {
         kdam::BarExt::update(&mut bar, chunk.len())?;
     }
     eprintln!();
-    let bytes = std::fs::metadata(db)?.len();
+    let bytes = match db {
+        Location::File(path) => std::fs::metadata(path)?.len(),
+        Location::Postgres(_) => 0,
+    };
     println!("{}", serde_json::json!({"tracks": lib.len()?, "seconds": start.elapsed().as_secs_f64(), "db_bytes": bytes}));
     Ok(())
 }
 
-fn query(db: &Path) -> Result<(), Box<dyn std::error::Error>> {
+fn query(db: &Location) -> Result<(), Box<dyn std::error::Error>> {
     let queries: usize = arg("--queries", 30);
     let rerank = if arg("--rerank", "dtw".to_string()) == "none" { Rerank::None } else { Rerank::Dtw };
     let n_tracks = Library::open(db)?.len()?;
@@ -130,7 +140,7 @@ fn query(db: &Path) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-fn path(db: &Path) -> Result<(), Box<dyn std::error::Error>> {
+fn path(db: &Location) -> Result<(), Box<dyn std::error::Error>> {
     let queries: usize = arg("--queries", 30);
     let steps: usize = arg("-n", 12);
     let rerank = if arg("--rerank", "dtw".to_string()) == "none" { Rerank::None } else { Rerank::Dtw };
@@ -170,6 +180,51 @@ fn path(db: &Path) -> Result<(), Box<dyn std::error::Error>> {
         serde_json::json!({"tracks": n_tracks, "dims": dims, "paths": queries, "steps": steps, "rerank": format!("{rerank:?}").to_lowercase(),
             "median_ms_without_loading": quantile(&mut total, 0.5), "p95_ms_without_loading": p95,
             "median_load_vectors_ms": quantile(&mut load, 0.5), "median_search_ms": quantile(&mut search, 0.5), "median_rerank_and_report_ms": quantile(&mut rerank_ms, 0.5)})
+    );
+    Ok(())
+}
+
+fn catalogue(db: &Location, indexed: bool) -> Result<(), Box<dyn std::error::Error>> {
+    let queries: usize = arg("--queries", 100);
+    let lib = Library::open_read_only(db)?;
+    let n_tracks = lib.len()?;
+    let space = if arg("--space", "genres".to_string()) == "embedding" { Space::Embedding } else { Space::Genres };
+    let opts = PlaylistOptions { rerank: Rerank::Dtw, space, ..Default::default() };
+    let t = Instant::now();
+    let all = if indexed { None } else { Some(lib.vectors(space)?) };
+    let load_ms = t.elapsed().as_secs_f64() * 1e3;
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let (mut total, mut search) = (Vec::new(), Vec::new());
+    for _ in 0..queries {
+        let i = rng.random_range(0..n_tracks);
+        let t = Instant::now();
+        let query = resolve(&lib, Path::new(&format!("/synthetic/{:03}/{i:06}.mp3", i / 1000)))?;
+        let t_search = Instant::now();
+        let near;
+        let vectors = match &all {
+            Some(all) => all,
+            None => {
+                let point = match space {
+                    Space::Genres => query.vector.clone(),
+                    Space::Embedding => query.embedding.clone().ok_or("the query has no embedding")?,
+                };
+                near = lib
+                    .nearest_indexed(space, &point, opts.candidates + query.exclude.len())?
+                    .ok_or("no nearest-neighbour index in this library for this space")?;
+                &near
+            }
+        };
+        let index_ms = t_search.elapsed().as_secs_f64() * 1e3;
+        let p = make_playlist(&lib, vectors, std::slice::from_ref(&query), &opts)?;
+        assert_eq!(p.tracks.len(), 10);
+        total.push(t.elapsed().as_secs_f64() * 1e3);
+        search.push(index_ms + p.timings.search_ms);
+    }
+    println!(
+        "{}",
+        serde_json::json!({"library": db.to_string(), "tracks": n_tracks, "queries": queries, "space": format!("{space:?}").to_lowercase(), "candidates": if indexed { "engine index" } else { "scan of points in memory" },
+            "load_points_once_ms": load_ms, "median_ms": quantile(&mut total.clone(), 0.5), "p95_ms": quantile(&mut total, 0.95),
+            "median_search_ms": quantile(&mut search, 0.5)})
     );
     Ok(())
 }

@@ -23,6 +23,16 @@ pub enum RecommenderError {
         #[source]
         source: rusqlite::Error,
     },
+    /// The shared library's server refused, failed or went away; rerunning an index run
+    /// carries on where it stopped.
+    #[error("{path}: PostgreSQL error")]
+    Postgres {
+        path: PathBuf,
+        #[source]
+        source: postgres::Error,
+    },
+    #[error("{path}: already holds {tracks} tracks; copy into a new or empty library")]
+    CopyTarget { path: PathBuf, tracks: usize },
     #[error("{path}: the library was indexed with model {db_model} and cannot be mixed with model {model}; keep using the library's model with --model, or re-index: index into another --db (or delete this one) to rebuild it with the new model")]
     ModelMismatch { path: PathBuf, db_model: String, model: String },
     #[error("{path}: {missing} of {total} tracks have no embedding (indexed before genrespace stored embeddings, or with a model that has none); re-index with `genrespace index --db {path}`, or use --space genres")]

@@ -1,26 +1,33 @@
-//! `index`: bring a library database up to date with a music folder.
+//! `index`: bring a library up to date with a music folder.
 //!
 //! Files whose size and mtime are unchanged are skipped without reading them; changed ones are
 //! hashed, and re-analysed only when their content changed; files gone from the folder are
 //! removed. Decoding and features run on every core; the model and the database writes run on
 //! one thread, a transaction per track, so a killed run loses at most the tracks in flight and a
 //! rerun carries on where it stopped. Unreadable files are reported and skipped.
+//!
+//! On a SQLite library one run works at a time (a second waits for the first). On a PostgreSQL
+//! library any number of runs, on any number of machines, share the work through the library's
+//! job queue ([`crate::library::jobs`]): each is one worker of the same distributed run.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::sync_channel;
-use std::time::Instant;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use genrespace_features::FeatureExtractor;
+use genrespace_features::{parallel, FeatureExtractor};
 use kdam::BarExt;
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::analysis::{prepare_file, Analyzer, Prepared};
 use crate::error::RecommenderError;
 use crate::hash::file_blake3;
-use crate::library::{FileStamp, Known, Library};
+use crate::library::jobs::{Found, SharedQueue, WorkerOptions};
+use crate::library::{FileStamp, Library, Location, WorkItem};
 use crate::sequence::SequenceConfig;
+
+/// How long a shared run's claim lasts without a heartbeat, unless `--lease` says otherwise.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Clone, Default)]
 pub struct IndexOptions {
@@ -30,6 +37,8 @@ pub struct IndexOptions {
     pub max_slices: Option<usize>,
     /// Show a kdam progress bar on stderr.
     pub progress: bool,
+    /// A shared library's lease on claimed files (default [`DEFAULT_LEASE`]).
+    pub lease: Option<Duration>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -52,14 +61,8 @@ pub struct IndexReport {
     /// Seconds of audio analysed in this run.
     pub audio_seconds: f64,
     pub seconds: f64,
-}
-
-/// One file of the folder that needs work.
-struct Job {
-    path: PathBuf,
-    real_path: PathBuf,
-    stamp: FileStamp,
-    known: Option<Known>,
+    /// This run's name in a shared library's job queue (`None` on SQLite).
+    pub worker: Option<String>,
 }
 
 enum Outcome {
@@ -80,7 +83,6 @@ pub fn index_library(lib: &mut Library, analyzer: &Analyzer, root: &Path, opts: 
     if !root.is_dir() {
         return Err(root_err("not a folder".into()));
     }
-    let _lock = lock_for_indexing(lib.path())?;
     let mut report = IndexReport::default();
     let (files, walk_failures, warnings) = audio_files(&root);
     report.failed.extend(walk_failures);
@@ -88,31 +90,54 @@ pub fn index_library(lib: &mut Library, analyzer: &Analyzer, root: &Path, opts: 
         eprintln!("warning: {w}");
     }
     report.warnings = warnings;
-
-    let mut known = lib.known_under(&root)?;
-    let mut jobs = Vec::new();
+    let mut found = Vec::with_capacity(files.len());
     for (path, real_path) in files {
-        let stamp = match FileStamp::of(&path) {
-            Ok(s) => s,
-            Err(e) => {
-                report.failed.push(Failure { path, error: e.to_string() });
-                continue;
-            }
-        };
+        match FileStamp::of(&path) {
+            Ok(stamp) => found.push(Found { path, real_path, stamp }),
+            Err(e) => report.failed.push(Failure { path, error: e.to_string() }),
+        }
+    }
+
+    match lib.location().clone() {
+        Location::File(db) => {
+            let _lock = lock_for_indexing(&db)?;
+            let work = plan(lib, &root, found, &mut report)?;
+            let total = work.len();
+            run(lib, analyzer, work.into_iter().map(Ok), Progress::Local { total }, opts, &mut report)?;
+        }
+        Location::Postgres(url) => {
+            let threads = opts.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            let worker = WorkerOptions { lease: opts.lease.unwrap_or(DEFAULT_LEASE), batch: threads };
+            let name = lib.worker().expect("a PostgreSQL library names its connection").to_owned();
+            let (queue, filled) = SharedQueue::start(&url, lib.path(), &name, &root, &found, worker)?;
+            report.unchanged = filled.unchanged;
+            report.removed = filled.removed;
+            report.worker = Some(name);
+            let progress = Progress::Shared { queued: filled.queued, left: queue.left() };
+            run(lib, analyzer, queue, progress, opts, &mut report)?;
+        }
+    }
+    report.total = lib.len()?;
+    report.seconds = start.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// A one-machine run's work: the files that are new or changed. Tracks whose files are gone are
+/// removed here.
+fn plan(lib: &mut Library, root: &Path, found: Vec<Found>, report: &mut IndexReport) -> Result<Vec<WorkItem>, RecommenderError> {
+    let mut known = lib.known_under(root)?;
+    let mut work = Vec::new();
+    for Found { path, real_path, stamp } in found {
         match known.remove(&path) {
             Some(k) if k.stamp == stamp => report.unchanged += 1,
-            k => jobs.push(Job { path, real_path, stamp, known: k }),
+            k => work.push(WorkItem { path, real_path, stamp, known: k }),
         }
     }
     // Whatever is left in `known` is no longer in the folder.
     let gone: Vec<i64> = known.values().map(|k| k.id).collect();
     lib.remove(&gone)?;
     report.removed = gone.len();
-
-    run_jobs(lib, analyzer, jobs, opts, &mut report)?;
-    report.total = lib.len()?;
-    report.seconds = start.elapsed().as_secs_f64();
-    Ok(report)
+    Ok(work)
 }
 
 /// Hold the library's index lock (`<db>.index-lock`, an OS file lock the kernel releases when the
@@ -134,83 +159,98 @@ fn lock_for_indexing(db: &Path) -> Result<std::fs::File, RecommenderError> {
     }
 }
 
-fn run_jobs(lib: &mut Library, analyzer: &Analyzer, jobs: Vec<Job>, opts: &IndexOptions, report: &mut IndexReport) -> Result<(), RecommenderError> {
-    if jobs.is_empty() {
+/// What the progress bar counts: this run's files, or the whole shared queue (all workers').
+enum Progress {
+    Local { total: usize },
+    Shared { queued: usize, left: Arc<AtomicUsize> },
+}
+
+/// Analyse `items` in parallel and write each result to `lib` as it comes.
+fn run(
+    lib: &mut Library,
+    analyzer: &Analyzer,
+    items: impl Iterator<Item = Result<WorkItem, RecommenderError>> + Send,
+    progress: Progress,
+    opts: &IndexOptions,
+    report: &mut IndexReport,
+) -> Result<(), RecommenderError> {
+    if let Progress::Local { total: 0 } = progress {
         return Ok(());
     }
-    let threads = opts.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| RecommenderError::Io { path: lib.path().to_path_buf(), source: std::io::Error::other(e) })?;
+    let pool = parallel::pool(opts.jobs).map_err(|source| RecommenderError::Io { path: lib.path().to_path_buf(), source })?;
     let fx = analyzer.extractor();
     let sequence = lib.meta().sequence;
-    let stop = AtomicBool::new(false);
-    let (tx, rx) = sync_channel::<(&Job, Outcome)>(threads * 2);
-    let mut bar = opts.progress.then(|| kdam::tqdm!(total = jobs.len(), desc = "indexing", unit = " tracks"));
-    let mut write_error = None;
-    std::thread::scope(|scope| {
-        let (jobs, stop) = (&jobs, &stop);
-        scope.spawn(move || {
-            pool.install(|| {
-                jobs.par_iter().for_each_with(tx, |tx, job| {
-                    if stop.load(Ordering::Relaxed) {
-                        return;
-                    }
-                    let _ = tx.send((job, examine(job, fx, &sequence, opts.max_slices)));
-                });
-            });
-        });
-        for (job, outcome) in rx {
-            let written = match outcome {
-                Outcome::SameContent => {
-                    report.updated += 1;
-                    lib.restamp(job.known.as_ref().expect("same content implies a stored track").id, job.stamp)
-                }
-                Outcome::Analysed { hash, prepared } => {
-                    report.audio_seconds += prepared.duration_s;
-                    if let Some(cut) = prepared.truncated {
-                        let warning = format!(
-                            "{}: truncated: analysed the {:.1} s it holds of the {:.1} s its header declares",
-                            job.path.display(),
-                            cut.decoded_s,
-                            cut.declared_s
-                        );
-                        eprintln!("warning: {warning}");
-                        report.warnings.push(warning);
-                    }
-                    let analysis = analyzer.embed(*prepared);
-                    match &job.known {
-                        Some(_) => report.updated += 1,
-                        None => report.added += 1,
-                    }
-                    lib.upsert(&job.path, &job.real_path, job.stamp, &hash, &analysis).map(|_| ())
-                }
-                Outcome::Failed(error) => {
-                    eprintln!("warning: skipping {error}");
-                    report.failed.push(Failure { path: job.path.clone(), error });
-                    Ok(())
+    let total = match &progress {
+        Progress::Local { total } => *total,
+        Progress::Shared { queued, .. } => *queued,
+    };
+    let mut bar = opts.progress.then(|| kdam::tqdm!(total = total, desc = "indexing", unit = " tracks"));
+    let work = |item: Result<WorkItem, RecommenderError>| {
+        item.map(|job| {
+            let outcome = examine(&job, fx, &sequence, opts.max_slices);
+            (job, outcome)
+        })
+    };
+    let written = parallel::analyse_then_write(&pool, items, work, |item| {
+        let (job, outcome) = item?;
+        write(lib, analyzer, &job, outcome, report)?;
+        if let Some(bar) = bar.as_mut() {
+            bar.postfix = format!(", failed={}", report.failed.len());
+            let _ = match &progress {
+                Progress::Local { .. } => bar.update(1),
+                Progress::Shared { queued, left } => {
+                    // The whole library's progress: the queue as of this worker's last claim.
+                    let left = left.load(Ordering::Relaxed);
+                    bar.postfix.push_str(&format!(", queue={left}"));
+                    bar.update_to(queued.saturating_sub(left))
                 }
             };
-            if let Err(e) = written {
-                write_error = Some(e);
-                stop.store(true, Ordering::Relaxed);
-                break;
-            }
-            if let Some(bar) = bar.as_mut() {
-                bar.postfix = format!(", failed={}", report.failed.len());
-                let _ = bar.update(1);
-            }
         }
+        Ok::<(), RecommenderError>(())
     });
     if bar.is_some() {
-        eprintln!();
+        eprintln!(); // end the bar's line, also before an error
     }
-    write_error.map_or(Ok(()), Err)
+    written
+}
+
+/// The writer side: store what a worker found.
+fn write(lib: &mut Library, analyzer: &Analyzer, job: &WorkItem, outcome: Outcome, report: &mut IndexReport) -> Result<(), RecommenderError> {
+    match outcome {
+        Outcome::SameContent => {
+            report.updated += 1;
+            lib.restamp(job.known.as_ref().expect("same content implies a stored track").id, job.stamp)
+        }
+        Outcome::Analysed { hash, prepared } => {
+            report.audio_seconds += prepared.duration_s;
+            if let Some(cut) = prepared.truncated {
+                let warning = format!(
+                    "{}: truncated: analysed the {:.1} s it holds of the {:.1} s its header declares",
+                    job.path.display(),
+                    cut.decoded_s,
+                    cut.declared_s
+                );
+                eprintln!("warning: {warning}");
+                report.warnings.push(warning);
+            }
+            let analysis = analyzer.embed(*prepared);
+            match &job.known {
+                Some(_) => report.updated += 1,
+                None => report.added += 1,
+            }
+            lib.upsert(&job.path, &job.real_path, job.stamp, &hash, &analysis).map(|_| ())
+        }
+        Outcome::Failed(error) => {
+            eprintln!("warning: skipping {error}");
+            lib.record_failure(&job.path, &error)?;
+            report.failed.push(Failure { path: job.path.clone(), error });
+            Ok(())
+        }
+    }
 }
 
 /// The worker side: hash, and analyse when the content is new.
-fn examine(job: &Job, fx: &FeatureExtractor, sequence: &SequenceConfig, max_slices: Option<usize>) -> Outcome {
+fn examine(job: &WorkItem, fx: &FeatureExtractor, sequence: &SequenceConfig, max_slices: Option<usize>) -> Outcome {
     let hash = match file_blake3(&job.path) {
         Ok(h) => h,
         Err(e) => return Outcome::Failed(format!("{}: {e}", job.path.display())),

@@ -31,7 +31,7 @@ pub use analysis::{Analyzer, ModelIdentity};
 pub use error::RecommenderError;
 pub use index::{index_library, IndexOptions, IndexReport};
 pub use journey::{make_path, Anchor, Journey};
-pub use library::{Library, LibraryMeta, Space};
+pub use library::{Library, LibraryMeta, Location, Space};
 pub use playlist::{make_playlist, Playlist, PlaylistOptions, Query, Rerank, Variety};
 pub use quality::{playlist_quality, Label, PlaylistQuality};
 pub use request::PlaylistRequest;

@@ -41,6 +41,7 @@ use tower_http::timeout::TimeoutLayer;
 pub use error::ServerError;
 pub use uploads::{LoadAnalyzer, UploadLimits};
 
+use genrespace_recommender::Location;
 use libraries::Libraries;
 use state::AppState;
 use uploads::Uploads;
@@ -51,7 +52,7 @@ const FORM_OVERHEAD: u64 = 64 * 1024;
 /// How to serve.
 pub struct ServeOptions {
     /// The library database (opened read-only).
-    pub db: PathBuf,
+    pub db: Location,
     pub addr: SocketAddr,
     pub limits: UploadLimits,
     /// Longest a request may take to answer (streams, once started, are not cut).

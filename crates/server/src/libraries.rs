@@ -1,4 +1,4 @@
-//! The library as the server reads it: read-only SQLite connections handed out one per
+//! The library as the server reads it: read-only connections (SQLite or PostgreSQL) handed out one per
 //! request, each request on one committed snapshot, and the library's points (and their 2-D
 //! map) kept in memory until an index run changes the library.
 //!
@@ -7,12 +7,12 @@
 //! "reuse an idle one, else open another".
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+
 use std::sync::{Arc, Mutex};
 
 use genrespace_recommender::library::GenreVectors;
 use genrespace_recommender::projection::LibraryMap;
-use genrespace_recommender::{Library, LibraryMeta, RecommenderError, Space};
+use genrespace_recommender::{Library, LibraryMeta, Location, RecommenderError, Space};
 
 use crate::error::ServerError;
 
@@ -20,7 +20,7 @@ use crate::error::ServerError;
 const MAX_IDLE: usize = 8;
 
 pub struct Libraries {
-    path: PathBuf,
+    location: Location,
     meta: LibraryMeta,
     idle: Mutex<Vec<Library>>,
     points: Mutex<HashMap<Space, Arc<Points>>>,
@@ -40,25 +40,25 @@ pub struct MapAt {
 }
 
 impl Libraries {
-    /// Open the library at `path` read-only (it must exist and be a genrespace library).
-    pub fn open(path: &Path) -> Result<Self, RecommenderError> {
-        let first = Library::open_read_only(path)?;
-        Ok(Self { path: path.to_path_buf(), meta: first.meta().clone(), idle: Mutex::new(vec![first]), points: Mutex::default(), maps: Mutex::default() })
+    /// Open the library at `location` read-only (it must exist and be a genrespace library).
+    pub fn open(location: &Location) -> Result<Self, RecommenderError> {
+        let first = Library::open_read_only(location)?;
+        Ok(Self { location: location.clone(), meta: first.meta().clone(), idle: Mutex::new(vec![first]), points: Mutex::default(), maps: Mutex::default() })
     }
 
     pub fn meta(&self) -> &LibraryMeta {
         &self.meta
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
+    pub fn location(&self) -> &Location {
+        &self.location
     }
 
     /// Run `f` on one snapshot of the library (blocking: call it from a blocking task).
     pub fn read<T>(&self, f: impl FnOnce(&Library) -> Result<T, ServerError>) -> Result<T, ServerError> {
         let lib = match self.idle.lock().map_err(poisoned)?.pop() {
             Some(lib) => lib,
-            None => Library::open_read_only(&self.path)?,
+            None => Library::open_read_only(&self.location)?,
         };
         let result = lib.snapshot(f);
         let mut idle = self.idle.lock().map_err(poisoned)?;

@@ -5,15 +5,12 @@ use std::collections::{BTreeMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
 use genrespace_audio::DecodeOptions;
-use genrespace_features::{FeatureExtractor, Slices};
+use genrespace_features::{parallel, FeatureExtractor, Slices};
 use kdam::BarExt;
 use ndarray::Array2;
-use rayon::prelude::*;
 use serde::Serialize;
 
 use super::format::{index_file, io_err, mfcc_file, read_index, slices_file, CacheError, CachedTrack, Manifest, SplitSummary, FORMAT_VERSION, MANIFEST};
@@ -150,6 +147,13 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CacheError> {
     genrespace_audio::write_atomically(path, |tmp| std::fs::write(tmp, bytes)).map_err(io_err(path))
 }
 
+/// The features of one track, or the error (with its causes) that stopped them.
+fn compute(fx: &FeatureExtractor, track: &Track) -> Result<Computed, String> {
+    fx.analyze_file(&track.path, DecodeOptions::default())
+        .map(|f| Computed { slices: fx.slices(&f.log_mel), mfcc: f.mfcc, duration_s: f.duration_s })
+        .map_err(|e| genrespace_audio::error_chain(&e))
+}
+
 fn check_compatible(dir: &Path, dataset: &Dataset, fx: &FeatureExtractor) -> Result<(), CacheError> {
     let path = dir.join(MANIFEST);
     let text = match std::fs::read_to_string(&path) {
@@ -199,42 +203,17 @@ pub fn prepare(dataset: &Dataset, fx: &FeatureExtractor, dir: &Path, opts: &Prep
 
     let mut failed = Vec::new();
     let mut audio_seconds = 0.0;
-    let stop = AtomicBool::new(false);
-    let threads = opts.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| CacheError::Io { path: dir.to_path_buf(), source: std::io::Error::other(e) })?;
-    let (tx, rx) = sync_channel::<(&Track, Result<Computed, String>)>(threads * 2);
+    let pool = parallel::pool(opts.jobs).map_err(io_err(dir))?;
     let mut bar = opts.progress.then(|| kdam::tqdm!(total = work.len(), desc = "preparing features", unit = " tracks"));
-    let mut write_error = None;
-    std::thread::scope(|scope| {
-        let work = &work;
-        let stop = &stop;
-        scope.spawn(move || {
-            pool.install(|| {
-                work.par_iter().for_each_with(tx, |tx, track| {
-                    if stop.load(Ordering::Relaxed) {
-                        return;
-                    }
-                    let result = fx
-                        .analyze_file(&track.path, DecodeOptions::default())
-                        .map(|f| Computed { slices: fx.slices(&f.log_mel), mfcc: f.mfcc, duration_s: f.duration_s })
-                        .map_err(|e| genrespace_audio::error_chain(&e));
-                    let _ = tx.send((track, result));
-                });
-            });
-        });
-        for (track, result) in rx {
+    parallel::analyse_then_write(
+        &pool,
+        work.iter().copied(),
+        |track| (track, compute(fx, track)),
+        |(track, result)| {
             match result {
                 Ok(c) => {
                     audio_seconds += c.duration_s;
-                    let writer = writers.get_mut(&track.split).expect("a writer per split");
-                    if let Err(e) = writer.append(track, &c) {
-                        write_error = Some(e);
-                        stop.store(true, Ordering::Relaxed);
-                        break;
-                    }
+                    writers.get_mut(&track.split).expect("a writer per split").append(track, &c)?;
                 }
                 Err(error) => {
                     eprintln!("warning: skipping {error}");
@@ -245,13 +224,11 @@ pub fn prepare(dataset: &Dataset, fx: &FeatureExtractor, dir: &Path, opts: &Prep
                 bar.postfix = format!(", failed={}", failed.len());
                 let _ = bar.update(1);
             }
-        }
-    });
+            Ok::<(), CacheError>(())
+        },
+    )?;
     if bar.is_some() {
         eprintln!();
-    }
-    if let Some(e) = write_error {
-        return Err(e);
     }
 
     let mut splits = BTreeMap::new();

@@ -61,7 +61,7 @@ pub struct Running {
 impl Running {
     pub fn start(db: &Path, limits: UploadLimits) -> Self {
         let opts = ServeOptions {
-            db: db.to_path_buf(),
+            db: db.into(),
             addr: "127.0.0.1:0".parse().unwrap(),
             limits,
             timeout: Duration::from_secs(120),

@@ -1,0 +1,222 @@
+//! End-to-end: a PostgreSQL library shared by several `genrespace index` workers (issue 13), on a
+//! real throwaway server (scripts/pg_cluster.sh): workers splitting one run, one of them killed
+//! with SIGKILL, the server going away mid-run, a worker with another model, SQLite and
+//! PostgreSQL giving the same playlists, and `library copy` both ways.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::pg::PgCluster;
+
+fn bin() -> Command {
+    let mut c = common::bin();
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+fn model() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("models/style-cnn")
+}
+
+/// `n` short two-tone clips of distinct pitches in `root`.
+fn music(root: &Path, n: u32, seconds: f32) {
+    for i in 0..n {
+        let pitch = 110.0 + 9.0 * i as f32;
+        common::write_wav(
+            &root.join(format!("d{}/t{i:03}.wav", i % 3)),
+            (0..(22050.0 * seconds) as usize).map(|k| {
+                let t = k as f32 / 22050.0;
+                ((2.0 * std::f32::consts::PI * pitch * t).sin() + 0.5 * (2.0 * std::f32::consts::PI * 1.5 * pitch * t).sin()) * 0.2
+            }),
+        );
+    }
+}
+
+fn index(root: &Path, db: &str) -> Command {
+    let mut c = bin();
+    c.args(["index", "--json", "--jobs", "1", "--model"]).arg(model()).arg("--library").arg(root).args(["--db", db]);
+    c
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn count(client: &mut postgres::Client, sql: &str) -> i64 {
+    client.query_one(sql, &[]).unwrap().get(0)
+}
+
+/// Tracks written by the worker of process `pid` (workers are named `genrespace@host:pid:ms`).
+fn tracks_by(client: &mut postgres::Client, pid: u32) -> i64 {
+    client.query_one("SELECT count(*) FROM tracks WHERE indexed_by LIKE '%:' || $1 || ':%'", &[&pid.to_string()]).unwrap().get(0)
+}
+
+fn wait_until(what: &str, mut done: impl FnMut() -> bool, child: &mut Child) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < Duration::from_secs(120), "timed out waiting until {what}");
+        assert!(child.try_wait().unwrap().is_none(), "the worker ended before {what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn three_workers_share_a_run_and_a_killed_workers_files_go_to_the_others() {
+    let Some(pg) = PgCluster::start() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("music");
+    let n = 90;
+    music(&root, n, 6.0);
+    let mut db = pg.client(&pg.url);
+    let start = || index(&root, &pg.url).args(["--lease", "2"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut victim = start();
+    let survivors = [start(), start()];
+    let pid = victim.id();
+    wait_until(
+        "the first worker has written 3 tracks",
+        || db.query_one("SELECT 1", &[]).is_ok() && tables_exist(&mut db) && tracks_by(&mut db, pid) >= 3,
+        &mut victim,
+    );
+    victim.kill().unwrap(); // SIGKILL
+    victim.wait().unwrap();
+    let held = count(&mut db, &format!("SELECT count(*) FROM jobs WHERE worker LIKE '%:{pid}:%'"));
+    let written_by_victim = tracks_by(&mut db, pid);
+    assert!(written_by_victim < n as i64, "killed mid-run");
+
+    let reports: Vec<serde_json::Value> = survivors.into_iter().map(|c| json(&c.wait_with_output().unwrap())).collect();
+    assert!(held > 0, "the killed worker held claims when it died (so their lease had to run out)");
+    assert_eq!(count(&mut db, "SELECT count(*) FROM jobs"), 0, "the queue is empty");
+    assert_eq!(count(&mut db, "SELECT count(*) FROM tracks"), n as i64);
+    assert_eq!(count(&mut db, "SELECT count(DISTINCT path) FROM tracks"), n as i64);
+    assert_eq!(count(&mut db, "SELECT count(*) FROM vectors"), n as i64);
+    assert_eq!(count(&mut db, "SELECT count(*) FROM sequences"), n as i64);
+    // Nothing analysed twice: each survivor's additions are the tracks it wrote, and with the
+    // victim's they add up to the library.
+    let mut added = 0;
+    for r in &reports {
+        assert_eq!(r["total"], n);
+        assert!(r["failed"].as_array().unwrap().is_empty());
+        let worker = r["worker"].as_str().unwrap();
+        let wrote = count(&mut db, &format!("SELECT count(*) FROM tracks WHERE indexed_by = '{worker}'"));
+        assert_eq!(r["added"].as_i64().unwrap(), wrote, "{worker} reports what it wrote");
+        added += wrote;
+    }
+    assert_eq!(added + written_by_victim, n as i64, "no track was analysed by two workers");
+    assert!(reports.iter().all(|r| r["added"].as_i64().unwrap() > 0), "both survivors took part: {reports:?}");
+
+    // A rerun finds everything in place.
+    let again = json(&index(&root, &pg.url).output().unwrap());
+    assert_eq!((again["added"].as_i64(), again["unchanged"].as_i64()), (Some(0), Some(n as i64)));
+}
+
+fn tables_exist(db: &mut postgres::Client) -> bool {
+    db.query_one("SELECT to_regclass('tracks') IS NOT NULL", &[]).map(|r| r.get::<_, bool>(0)).unwrap_or(false)
+}
+
+#[test]
+fn the_server_going_away_is_one_clear_error_and_a_rerun_finishes_the_library() {
+    let Some(pg) = PgCluster::start() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("music");
+    let n = 60;
+    music(&root, n, 6.0);
+    let mut worker = index(&root, &pg.url).args(["--lease", "1"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    {
+        let mut db = pg.client(&pg.url);
+        let pid = worker.id();
+        wait_until("3 tracks are written", || tables_exist(&mut db) && tracks_by(&mut db, pid) >= 3, &mut worker);
+    }
+    pg.kill();
+    let out = worker.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "the worker fails");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let error: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(error.len(), 1, "one error line: {stderr}");
+    assert!(error[0].starts_with(&format!("error: {}: PostgreSQL error", pg.url)), "names the library: {stderr}");
+
+    pg.restart();
+    let v = json(&index(&root, &pg.url).args(["--lease", "1"]).output().unwrap());
+    assert_eq!(v["total"], n);
+    assert!(v["unchanged"].as_i64().unwrap() >= 3, "tracks written before the server went away are kept: {v}");
+    assert_eq!(v["added"].as_i64().unwrap() + v["unchanged"].as_i64().unwrap(), n as i64);
+    let mut db = pg.client(&pg.url);
+    assert_eq!(count(&mut db, "SELECT count(DISTINCT path) FROM tracks"), n as i64);
+    assert_eq!(count(&mut db, "SELECT count(*) FROM jobs"), 0);
+}
+
+#[test]
+fn a_worker_with_another_model_is_refused() {
+    let Some(pg) = PgCluster::start() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("music");
+    music(&root, 3, 3.0);
+    json(&index(&root, &pg.url).output().unwrap());
+    let out = bin().args(["index", "--model", "models/msd-vgg", "--library"]).arg(&root).args(["--db", &pg.url]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("was indexed with model 'style-cnn'") && stderr.contains("cannot be mixed"), "{stderr}");
+    let mut db = pg.client(&pg.url);
+    assert_eq!(count(&mut db, "SELECT count(*) FROM tracks"), 3);
+}
+
+/// Playlist JSON without the timings, which differ run to run.
+fn playlist(db: &str, query: &Path, extra: &[&str]) -> serde_json::Value {
+    let mut v = json(&bin().args(["playlist", "--json", "-n", "6", "--db", db]).args(extra).arg(query).output().unwrap());
+    v.as_object_mut().unwrap().retain(|k, _| k != "timings");
+    v
+}
+
+#[test]
+fn sqlite_and_postgres_give_the_same_playlists_and_copies_are_exact() {
+    let Some(pg) = PgCluster::start() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("music");
+    music(&root, 24, 4.0);
+    let file = tmp.path().join("lib.db");
+    let file = file.to_str().unwrap();
+    json(&index(&root, file).output().unwrap());
+    json(&index(&root, &pg.url).output().unwrap());
+    for (i, extra) in [(0, &[][..]), (7, &["--space", "embedding"][..]), (15, &["--rerank", "none"][..])] {
+        let query = root.join(format!("d{}/t{i:03}.wav", i % 3));
+        let (a, b) = (playlist(file, &query, extra), playlist(&pg.url, &query, extra));
+        assert_eq!(a, b, "query {i} {extra:?}");
+        assert_eq!(a["tracks"].as_array().unwrap().len(), 6);
+    }
+
+    // SQLite -> PostgreSQL -> SQLite: the same rows and the same bytes.
+    let copy_url = pg.database("copied");
+    let to_pg = json(&bin().args(["library", "copy", "--json", "--from", file, "--to", &copy_url]).output().unwrap());
+    assert_eq!(to_pg["tracks"], 24);
+    let back = tmp.path().join("back.db");
+    json(&bin().args(["library", "copy", "--json", "--from", &copy_url, "--to"]).arg(&back).output().unwrap());
+    let dump = |db: &str| -> Vec<(i64, String, String, i64, i64, String, Option<String>, f64, String, Vec<u8>, Vec<u8>, Vec<u8>)> {
+        let c = rusqlite::Connection::open(db).unwrap();
+        let mut s = c
+            .prepare(
+                "SELECT t.id, t.path, t.real_path, t.size, t.mtime_ns, t.hash, t.title, t.duration_s, t.top_genre, v.data, e.data, s.data
+                 FROM tracks t JOIN vectors v ON v.track_id = t.id JOIN embeddings e ON e.track_id = t.id JOIN sequences s ON s.track_id = t.id ORDER BY t.id",
+            )
+            .unwrap();
+        s.query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+    };
+    let (original, round_trip) = (dump(file), dump(back.to_str().unwrap()));
+    assert_eq!(original.len(), 24);
+    assert!(original == round_trip, "the round trip changed a row");
+    let query = root.join("d1/t004.wav");
+    assert_eq!(playlist(file, &query, &[]), playlist(&copy_url, &query, &[]));
+
+    // A copy never writes into a library that holds tracks.
+    let out = bin().args(["library", "copy", "--from", file, "--to", &copy_url]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already holds 24 tracks"), "{}", String::from_utf8_lossy(&out.stderr));
+}
