@@ -2,6 +2,8 @@
 //! folder on a unix socket, stopped and removed when dropped. Shared by the workspace's tests
 //! (crates include it with `#[path]`).
 
+#![allow(dead_code)] // each test file uses a different part
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
