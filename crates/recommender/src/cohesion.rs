@@ -48,7 +48,7 @@ impl std::fmt::Display for Cohesion {
 /// The cohesion of `tracks` (in playlist order), whose genre vectors are `vectors`, with their
 /// sequences from the library; `band` is the DTW band the playlist used.
 pub fn cohesion(lib: &Library, tracks: &[Entry], vectors: &[Vec<f32>], band: f64) -> Result<Cohesion, RecommenderError> {
-    let sequences = tracks.iter().map(|e| lib.sequence(e.id)).collect::<Result<Vec<_>, _>>()?;
+    let sequences = lib.sequences(&tracks.iter().map(|e| e.id).collect::<Vec<_>>())?;
     let dtws: Vec<f64> = sequences.windows(2).filter_map(|w| per_step_dtw(&w[0], &w[1], band, None)).collect();
     Ok(cohesion_with(tracks, vectors, dtws))
 }

@@ -329,7 +329,7 @@ impl<'a> Picker<'a> {
             let (distance, row) = eligible.swap_remove(0);
             return Ok(Chosen { row, distance: distance as f64, score: distance as f64, sequence: None, dtw: None });
         };
-        let mut sequences = eligible.iter().map(|(_, r)| self.lib.sequence(r.id)).collect::<Result<Vec<_>, _>>()?;
+        let mut sequences = self.lib.sequences(&eligible.iter().map(|(_, r)| r.id).collect::<Vec<_>>())?;
         let candidates: Vec<(f32, &MfccSequence)> = eligible.iter().map(|(d, _)| *d).zip(&sequences).collect();
         let params = RerankParams { dtw_weight: self.opts.dtw_weight, band: self.opts.band, keep: Some(1) };
         let best = rerank(previous, &candidates, &params)[0];

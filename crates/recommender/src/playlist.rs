@@ -427,7 +427,7 @@ fn rank(
     match opts.rerank {
         Rerank::None => Ok(rows.iter().map(|r| entry(r, None, distance[&r.id] as f64)).collect()),
         Rerank::Dtw => {
-            let sequences = rows.iter().map(|r| lib.sequence(r.id)).collect::<Result<Vec<_>, _>>()?;
+            let sequences = lib.sequences(&rows.iter().map(|r| r.id).collect::<Vec<_>>())?;
             let candidates: Vec<(f32, &MfccSequence)> = rows.iter().zip(&sequences).map(|(r, s)| (distance[&r.id], s)).collect();
             // Early abandoning is exact only when the best `n` scores are the playlist, i.e.
             // without limits, exclusions or a shuffle that may pass over some of them.

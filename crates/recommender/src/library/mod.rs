@@ -203,10 +203,12 @@ pub(crate) trait Store: Send {
     /// One track's point in `space`.
     fn point(&self, space: Space, id: i64) -> Result<Option<Vec<f32>>, RecommenderError>;
     fn track_by_path(&self, path: &str) -> Result<Option<TrackRow>, RecommenderError>;
-    fn track(&self, id: i64) -> Result<Option<TrackRow>, RecommenderError>;
+    /// The tracks of `ids` that exist, in the order given (one query where the engine is remote).
+    fn tracks(&self, ids: &[i64]) -> Result<Vec<TrackRow>, RecommenderError>;
     fn ids_with_hash(&self, hash: &str) -> Result<Vec<i64>, RecommenderError>;
     fn ids_with_top_genre(&self, genre: &str) -> Result<HashSet<i64>, RecommenderError>;
-    fn sequence(&self, id: i64) -> Result<Option<Vec<u8>>, RecommenderError>;
+    /// The sequences of `ids`, in the order given (`None` where a track has none).
+    fn sequences(&self, ids: &[i64]) -> Result<Vec<Option<Vec<u8>>>, RecommenderError>;
     fn real_path(&self, id: i64) -> Result<Option<PathBuf>, RecommenderError>;
     fn generation(&self) -> Result<u64, RecommenderError>;
     fn browse(&self, query: &TrackQuery) -> Result<TrackPage, RecommenderError>;
@@ -378,16 +380,12 @@ impl Library {
 
     /// One track by id, `None` when there is none.
     pub fn track(&self, id: i64) -> Result<Option<TrackRow>, RecommenderError> {
-        self.store.track(id)
+        Ok(self.store.tracks(&[id])?.pop())
     }
 
     /// Tracks by id, in the order given (ids not found are left out).
     pub fn tracks(&self, ids: &[i64]) -> Result<Vec<TrackRow>, RecommenderError> {
-        let mut out = Vec::with_capacity(ids.len());
-        for &id in ids {
-            out.extend(self.store.track(id)?);
-        }
-        Ok(out)
+        self.store.tracks(ids)
     }
 
     /// Ids of every track whose content hash is `hash` (exact duplicates).
@@ -415,8 +413,20 @@ impl Library {
 
     /// A track's pooled MFCC sequence.
     pub fn sequence(&self, id: i64) -> Result<MfccSequence, RecommenderError> {
-        let bytes = self.store.sequence(id)?.ok_or_else(|| self.corrupt(format!("track {id}: no MFCC sequence")))?;
-        MfccSequence::from_bytes(&bytes, self.meta.sequence_dims).ok_or_else(|| self.corrupt(format!("track {id}: bad MFCC sequence")))
+        Ok(self.sequences(&[id])?.remove(0))
+    }
+
+    /// The pooled MFCC sequences of `ids`, in that order (the candidates of a rerank: read
+    /// together, in one query on PostgreSQL).
+    pub fn sequences(&self, ids: &[i64]) -> Result<Vec<MfccSequence>, RecommenderError> {
+        let stored = self.store.sequences(ids)?;
+        ids.iter()
+            .zip(stored)
+            .map(|(id, bytes)| {
+                let bytes = bytes.ok_or_else(|| self.corrupt(format!("track {id}: no MFCC sequence")))?;
+                MfccSequence::from_bytes(&bytes, self.meta.sequence_dims).ok_or_else(|| self.corrupt(format!("track {id}: bad MFCC sequence")))
+            })
+            .collect()
     }
 
     /// The file to play for track `id` (the real file behind any symlink).

@@ -356,8 +356,10 @@ impl Store for PgStore {
         Ok(self.query_opt(&sql, &[&path])?.map(|r| track_row(&r)))
     }
 
-    fn track(&self, id: i64) -> Result<Option<TrackRow>, RecommenderError> {
-        Ok(self.query_opt(&format!("SELECT {TRACK_COLUMNS} FROM tracks WHERE id = $1"), &[&id])?.map(|r| track_row(&r)))
+    fn tracks(&self, ids: &[i64]) -> Result<Vec<TrackRow>, RecommenderError> {
+        let mut found: HashMap<i64, TrackRow> =
+            self.query(&format!("SELECT {TRACK_COLUMNS} FROM tracks WHERE id = ANY($1)"), &[&ids])?.iter().map(|r| (r.get(0), track_row(r))).collect();
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
     }
 
     fn ids_with_hash(&self, hash: &str) -> Result<Vec<i64>, RecommenderError> {
@@ -368,8 +370,10 @@ impl Store for PgStore {
         Ok(self.query("SELECT id FROM tracks WHERE top_genre = $1", &[&genre])?.iter().map(|r| r.get(0)).collect())
     }
 
-    fn sequence(&self, id: i64) -> Result<Option<Vec<u8>>, RecommenderError> {
-        Ok(self.query_opt("SELECT data FROM sequences WHERE track_id = $1", &[&id])?.map(|r| r.get(0)))
+    fn sequences(&self, ids: &[i64]) -> Result<Vec<Option<Vec<u8>>>, RecommenderError> {
+        let mut found: HashMap<i64, Vec<u8>> =
+            self.query("SELECT track_id, data FROM sequences WHERE track_id = ANY($1)", &[&ids])?.iter().map(|r| (r.get(0), r.get(1))).collect();
+        Ok(ids.iter().map(|id| found.remove(id)).collect())
     }
 
     fn real_path(&self, id: i64) -> Result<Option<PathBuf>, RecommenderError> {

@@ -245,9 +245,13 @@ impl Store for SqliteStore {
             .map_err(self.err())
     }
 
-    fn track(&self, id: i64) -> Result<Option<TrackRow>, RecommenderError> {
+    fn tracks(&self, ids: &[i64]) -> Result<Vec<TrackRow>, RecommenderError> {
         let mut stmt = self.conn.prepare_cached(&format!("SELECT {TRACK_COLUMNS} FROM tracks WHERE id = ?1")).map_err(self.err())?;
-        stmt.query_row(params![id], track_row).optional().map_err(self.err())
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.extend(stmt.query_row(params![id], track_row).optional().map_err(self.err())?);
+        }
+        Ok(out)
     }
 
     fn ids_with_hash(&self, hash: &str) -> Result<Vec<i64>, RecommenderError> {
@@ -262,9 +266,9 @@ impl Store for SqliteStore {
         ids.collect::<Result<_, _>>().map_err(self.err())
     }
 
-    fn sequence(&self, id: i64) -> Result<Option<Vec<u8>>, RecommenderError> {
+    fn sequences(&self, ids: &[i64]) -> Result<Vec<Option<Vec<u8>>>, RecommenderError> {
         let mut stmt = self.conn.prepare_cached("SELECT data FROM sequences WHERE track_id = ?1").map_err(self.err())?;
-        stmt.query_row(params![id], |r| r.get(0)).optional().map_err(self.err())
+        ids.iter().map(|id| stmt.query_row(params![id], |r| r.get(0)).optional().map_err(self.err())).collect()
     }
 
     fn real_path(&self, id: i64) -> Result<Option<PathBuf>, RecommenderError> {
