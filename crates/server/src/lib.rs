@@ -74,11 +74,18 @@ impl Server {
     /// Open the library, load the model once (so that a wrong `--model` fails here, not at the
     /// first upload) and bind. Call inside a tokio runtime.
     pub async fn bind(opts: ServeOptions) -> Result<Self, ServerError> {
-        let libraries = Libraries::open(&opts.db)?;
-        let model = opts.model.unwrap_or_else(|| libraries.meta().model.dir.clone());
-        let uploads = Uploads::new(opts.limits, opts.load_analyzer, model)?;
-        uploads.preload(&libraries)?;
-        let state = Arc::new(AppState { libraries, uploads });
+        let ServeOptions { db, limits, load_analyzer, model, .. } = opts;
+        // On a blocking thread: the database clients block (PostgreSQL's runs a runtime of its own,
+        // which cannot start on a thread that drives this one).
+        let state = blocking(move || {
+            let libraries = Libraries::open(&db)?;
+            let model = model.unwrap_or_else(|| libraries.meta().model.dir.clone());
+            let uploads = Uploads::new(limits, load_analyzer, model)?;
+            uploads.preload(&libraries)?;
+            Ok(AppState { libraries, uploads })
+        })
+        .await?;
+        let state = Arc::new(state);
         let listener = tokio::net::TcpListener::bind(opts.addr).await.map_err(|source| ServerError::Io { context: "cannot listen on the address", source })?;
         Ok(Self { listener, app: router(state.clone(), opts.timeout), state })
     }
@@ -94,7 +101,24 @@ impl Server {
 
     /// Serve until `shutdown` completes; requests under way are finished first.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), ServerError> {
-        axum::serve(self.listener, self.app).with_graceful_shutdown(shutdown).await.map_err(|source| ServerError::Io { context: "the server stopped", source })
+        let served = axum::serve(self.listener, self.app).with_graceful_shutdown(shutdown).await;
+        // The last reference to the library's connections goes on a blocking thread, where a
+        // PostgreSQL client may block to say goodbye.
+        let state = self.state;
+        blocking(move || {
+            drop(state);
+            Ok(())
+        })
+        .await?;
+        served.map_err(|source| ServerError::Io { context: "the server stopped", source })
+    }
+}
+
+/// Run `f` on tokio's blocking threads; a panic in it goes on unwinding here.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, ServerError> + Send + 'static) -> Result<T, ServerError> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(result) => result,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
     }
 }
 

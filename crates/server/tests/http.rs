@@ -12,6 +12,9 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use support::{limits, real_clip, Fixture, Running};
 
+#[path = "../../../tests/common/pg.rs"]
+mod pg;
+
 fn client() -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
@@ -345,4 +348,41 @@ async fn a_library_indexed_while_served_is_seen_whole() {
     assert_eq!(map["points"].as_array().unwrap().len(), 9, "the points are read again after the index run");
     let p = json(&server, &format!("/api/playlist?track={first}&n=8")).await;
     assert_eq!(p["tracks"].as_array().unwrap().len(), 8, "new tracks are candidates");
+}
+
+/// Answers without their timings (at any depth), which differ from request to request.
+fn without_timings(mut v: Value) -> Value {
+    if let Some(o) = v.as_object_mut() {
+        o.remove("timings");
+        for value in o.values_mut() {
+            *value = without_timings(value.take());
+        }
+    }
+    v
+}
+
+/// The web app over a PostgreSQL library (a copy of the fixture's, on a throwaway server)
+/// answers as it does over the SQLite file.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_postgres_library_serves_the_same_answers_as_sqlite() {
+    let Some(cluster) = pg::PgCluster::start() else { return };
+    let fx = Fixture::new(3);
+    let (file, url) = (genrespace_recommender::Location::File(fx.db()), genrespace_recommender::Location::parse(&cluster.url));
+    let target = url.clone();
+    // The database clients block: not on the test's runtime threads.
+    let copied = tokio::task::spawn_blocking(move || genrespace_recommender::library::copy_library(&file, &target, false)).await.unwrap().unwrap();
+    assert_eq!(copied.tracks, 9);
+    let (sqlite, postgres) = (Running::start(&fx.db(), limits()), Running::start(url, limits()));
+    assert_eq!(json(&postgres, "/api/library").await["tracks"], 9);
+    for path in [
+        "/api/tracks?sort=path",
+        "/api/tracks?q=family2&sort=duration&order=desc",
+        "/api/tracks/4",
+        "/api/playlist?track=4&n=4",
+        "/api/playlist?track=7&n=3&space=genres&rerank=none",
+    ] {
+        let (a, b) = (without_timings(json(&sqlite, path).await), without_timings(json(&postgres, path).await));
+        assert_eq!(a, b, "{path}");
+    }
+    drop(postgres); // stopped before the cluster goes
 }

@@ -59,7 +59,7 @@ pub struct Running {
 }
 
 impl Running {
-    pub fn start(db: &Path, limits: UploadLimits) -> Self {
+    pub fn start(db: impl Into<genrespace_recommender::Location>, limits: UploadLimits) -> Self {
         let opts = ServeOptions {
             db: db.into(),
             addr: "127.0.0.1:0".parse().unwrap(),
