@@ -12,11 +12,15 @@ use std::sync::mpsc::sync_channel;
 
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
-/// A pool of `threads` threads (every core for `None`) of the job's own: the global pool may be
-/// busy with, or be, the model's threads.
-pub fn pool(threads: Option<usize>) -> std::io::Result<rayon::ThreadPool> {
-    let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
-    rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(std::io::Error::other)
+/// The threads a job runs on: as many as asked (at least one), every core for `None`.
+pub fn threads(requested: Option<usize>) -> usize {
+    requested.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1)
+}
+
+/// A pool of [`threads`] threads of the job's own: the global pool may be busy with, or be, the
+/// model's threads.
+pub fn pool(requested: Option<usize>) -> std::io::Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new().num_threads(threads(requested)).build().map_err(std::io::Error::other)
 }
 
 /// Run `work` on each of `items` on `pool` and hand each result to `write` on the calling

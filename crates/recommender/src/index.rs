@@ -106,8 +106,7 @@ pub fn index_library(lib: &mut Library, analyzer: &Analyzer, root: &Path, opts: 
             run(lib, analyzer, work.into_iter().map(Ok), Progress::Local { total }, opts, &mut report)?;
         }
         Location::Postgres(url) => {
-            let threads = opts.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-            let worker = WorkerOptions { lease: opts.lease.unwrap_or(DEFAULT_LEASE), batch: threads };
+            let worker = WorkerOptions { lease: opts.lease.unwrap_or(DEFAULT_LEASE), batch: parallel::threads(opts.jobs) };
             let name = lib.worker().expect("a PostgreSQL library names its connection").to_owned();
             let (queue, filled) = SharedQueue::start(&url, lib.path(), &name, &root, &found, worker)?;
             report.unchanged = filled.unchanged;

@@ -27,11 +27,6 @@ impl Location {
         }
     }
 
-    /// Whether this is a library many machines share (PostgreSQL).
-    pub fn is_shared(&self) -> bool {
-        matches!(self, Location::Postgres(_))
-    }
-
     /// The name messages use: the file, or the URL without its password.
     pub fn name(&self) -> PathBuf {
         self.name_ref().to_path_buf()
@@ -115,8 +110,8 @@ mod tests {
 
     #[test]
     fn urls_name_postgres_and_the_rest_files() {
-        assert!(Location::parse("postgres://u@h/db").is_shared());
-        assert!(Location::parse("postgresql:///db?host=/tmp").is_shared());
+        assert!(matches!(Location::parse("postgres://u@h/db"), Location::Postgres(_)));
+        assert!(matches!(Location::parse("postgresql:///db?host=/tmp"), Location::Postgres(_)));
         assert_eq!(Location::parse("lib/postgres.db"), Location::File("lib/postgres.db".into()));
     }
 

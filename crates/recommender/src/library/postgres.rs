@@ -197,6 +197,17 @@ impl PgStore {
         pg(&self.name)
     }
 
+    /// Stream the rows of `sql` to `visit` without holding them all (every point, a whole copy).
+    fn each_row(&self, sql: &str, visit: &mut dyn FnMut(Row) -> Result<(), RecommenderError>) -> Result<(), RecommenderError> {
+        let mut conn = self.client.borrow_mut();
+        let params: [&(dyn ToSql + Sync); 0] = [];
+        let mut rows = conn.client.query_raw(sql, params).map_err(self.err())?;
+        while let Some(row) = postgres::fallible_iterator::FallibleIterator::next(&mut rows).map_err(self.err())? {
+            visit(row)?;
+        }
+        Ok(())
+    }
+
     fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>, RecommenderError> {
         self.client.borrow_mut().query(sql, params).map_err(self.err())
     }
@@ -333,18 +344,11 @@ impl Store for PgStore {
     }
 
     fn vectors(&self, space: Space, out: &mut GenreVectors) -> Result<(), RecommenderError> {
-        let mut conn = self.client.borrow_mut();
-        let client = &mut conn.client;
-        let params: [&(dyn ToSql + Sync); 0] = [];
-        let rows = client.query_raw(&format!("SELECT track_id, data FROM {} ORDER BY track_id", table(space)), params).map_err(pg(&self.name))?;
-        let mut rows = rows;
-        while let Some(row) = postgres::fallible_iterator::FallibleIterator::next(&mut rows).map_err(pg(&self.name))? {
+        self.each_row(&format!("SELECT track_id, data FROM {} ORDER BY track_id", table(space)), &mut |row| {
             let id: i64 = row.get(0);
-            let point: Vec<f32> = row.get(1);
-            out.push(id, point, || format!("track {id}: {space:?} vector"))
-                .map_err(|reason| RecommenderError::NotALibrary { path: self.name.clone(), reason })?;
-        }
-        Ok(())
+            out.push(id, row.get::<_, Vec<f32>>(1), || format!("track {id}: {space:?} vector"))
+                .map_err(|reason| RecommenderError::NotALibrary { path: self.name.clone(), reason })
+        })
     }
 
     fn point(&self, space: Space, id: i64) -> Result<Option<Vec<f32>>, RecommenderError> {
@@ -427,19 +431,11 @@ impl Store for PgStore {
     }
 
     fn records(&self, visit: &mut dyn FnMut(TrackRecord) -> Result<(), RecommenderError>) -> Result<(), RecommenderError> {
-        let mut conn = self.client.borrow_mut();
-        let client = &mut conn.client;
-        let params: [&(dyn ToSql + Sync); 0] = [];
-        let mut rows = client
-            .query_raw(
-                "SELECT t.id, t.path, t.real_path, t.size, t.mtime_ns, t.hash, t.title, t.artist, t.album, t.genre, t.year, t.duration_s, t.top_genre,
-                        v.data, e.data, s.data
-                 FROM tracks t JOIN vectors v ON v.track_id = t.id JOIN sequences s ON s.track_id = t.id
-                 LEFT JOIN embeddings e ON e.track_id = t.id ORDER BY t.id",
-                params,
-            )
-            .map_err(pg(&self.name))?;
-        while let Some(r) = postgres::fallible_iterator::FallibleIterator::next(&mut rows).map_err(pg(&self.name))? {
+        let sql = "SELECT t.id, t.path, t.real_path, t.size, t.mtime_ns, t.hash, t.title, t.artist, t.album, t.genre, t.year, t.duration_s, t.top_genre,
+                          v.data, e.data, s.data
+                   FROM tracks t JOIN vectors v ON v.track_id = t.id JOIN sequences s ON s.track_id = t.id
+                   LEFT JOIN embeddings e ON e.track_id = t.id ORDER BY t.id";
+        self.each_row(sql, &mut |r| {
             visit(TrackRecord {
                 id: Some(r.get(0)),
                 path: r.get(1),
@@ -456,9 +452,8 @@ impl Store for PgStore {
                 vector: r.get(13),
                 embedding: r.get(14),
                 sequence: r.get(15),
-            })?;
-        }
-        Ok(())
+            })
+        })
     }
 
     fn nearest(&self, space: Space, point: &[f32], k: usize, out: &mut GenreVectors) -> Result<bool, RecommenderError> {
