@@ -11,6 +11,9 @@
 #     library track as the query, 50 candidates, DTW rerank to 10, one connection kept open as a
 #     server keeps it): PostgreSQL with the cube GiST index, PostgreSQL without it (dropped), and
 #     SQLite scanning every point held in memory (as the web app does).
+#  3. One-off `genrespace playlist` runs at catalogue size, each a new process (open the library,
+#     find the candidates, rerank, print): PostgreSQL (the CLI searches the GiST index) against
+#     SQLite (the CLI reads every point), in the genre space and the 200-d embedding space.
 # Usage: scripts/bench_library.sh [TRACKS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,6 +58,7 @@ db="bench-out/catalogue-${tracks}.db"
 [ -f "$db" ] || "$target/examples/bench_playlist" generate "$db" models/style-cnn --tracks "$tracks" --max-seconds 30
 copy=$(/usr/bin/time -f '%e' "$target/genrespace" library copy --json --from "$db" --to "$url" 2>&1 >/dev/null | tail -n 1)
 echo "{\"copy_sqlite_to_postgresql_s\": $copy, \"tracks\": $tracks}"
+scripts/bench_cli_playlists.py "$target/genrespace" "$tracks" "$url" "$db"
 "$target/examples/bench_playlist" catalogue "$url" --index
 psql "$url" -qc "DROP INDEX vectors_point"
 "$target/examples/bench_playlist" catalogue "$url" --index

@@ -167,6 +167,12 @@ fn playlist(db: &str, query: &Path, extra: &[&str]) -> serde_json::Value {
     v
 }
 
+/// How many searches the GiST indexes over the points have served (statistics are flushed when
+/// a client exits).
+fn point_index_scans(client: &mut postgres::Client) -> i64 {
+    count(client, "SELECT sum(idx_scan)::bigint FROM pg_stat_user_indexes WHERE indexrelname IN ('vectors_point', 'embeddings_point')")
+}
+
 #[test]
 fn sqlite_and_postgres_give_the_same_playlists_and_copies_are_exact() {
     let Some(pg) = PgCluster::start() else { return };
@@ -177,12 +183,28 @@ fn sqlite_and_postgres_give_the_same_playlists_and_copies_are_exact() {
     let file = file.to_str().unwrap();
     json(&index(&root, file).output().unwrap());
     json(&index(&root, &pg.url).output().unwrap());
-    for (i, extra) in [(0, &[][..]), (7, &["--space", "embedding"][..]), (15, &["--rerank", "none"][..])] {
+    // The PostgreSQL playlists come from the GiST index (the style model's points have 8 and
+    // 64 values), the SQLite ones from a scan of every point; filters and a second seed widen
+    // the index search, `--toward` reads every point.
+    let second_seed = root.join("d2/t020.wav");
+    let variants: [(u32, &[&str]); 7] = [
+        (0, &[]),
+        (7, &["--space", "embedding"]),
+        (15, &["--rerank", "none"]),
+        (3, &["--space", "genres", "--within-genre"]),
+        (9, &["--space", "genres", "--toward", "jazz:0.5"]),
+        (12, &["--max-per-album", "1", "--min-duration", "1"]),
+        (4, &[second_seed.to_str().unwrap()]),
+    ];
+    let mut admin = pg.client(&pg.url);
+    let scans_before = point_index_scans(&mut admin);
+    for (i, extra) in variants {
         let query = root.join(format!("d{}/t{i:03}.wav", i % 3));
         let (a, b) = (playlist(file, &query, extra), playlist(&pg.url, &query, extra));
         assert_eq!(a, b, "query {i} {extra:?}");
-        assert_eq!(a["tracks"].as_array().unwrap().len(), 6);
+        assert!(!a["tracks"].as_array().unwrap().is_empty(), "query {i} {extra:?}");
     }
+    assert!(point_index_scans(&mut pg.client(&pg.url)) >= scans_before + 6, "the PostgreSQL playlists did not search the point indexes");
 
     // SQLite -> PostgreSQL -> SQLite: the same rows and the same bytes.
     let copy_url = pg.database("copied");
@@ -212,4 +234,11 @@ fn sqlite_and_postgres_give_the_same_playlists_and_copies_are_exact() {
     let out = bin().args(["library", "copy", "--from", file, "--to", &copy_url]).output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("already holds 24 tracks"), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // Tracks indexed into the copy are numbered after the copied ones.
+    music(&tmp.path().join("more"), 1, 2.0);
+    json(&index(&tmp.path().join("more"), &copy_url).output().unwrap());
+    let mut copied = pg.client(&copy_url);
+    assert_eq!(count(&mut copied, "SELECT max(id) FROM tracks"), 1 + count(&mut copied, "SELECT max(id) FROM tracks WHERE path NOT LIKE '%/more/%'"));
+    assert_eq!(count(&mut copied, "SELECT count(*) FROM tracks"), 25);
 }

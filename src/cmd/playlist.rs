@@ -7,7 +7,7 @@ use anyhow::Result;
 use genrespace_recommender::playlist::to_m3u;
 use genrespace_recommender::{make_playlist, Playlist, Space};
 
-use super::playlist_args::{Opened, QueryArgs, Use};
+use super::playlist_args::{Opened, QueryArgs};
 use super::playlist_output::{entry_lines, footer, song_lines};
 use super::songs::{m3u_entries, Songs};
 
@@ -26,14 +26,14 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let start = Instant::now();
-    let Opened { lib, opts, vectors, load_ms } = args.common.open(Use::Playlist)?;
+    let Opened { lib, opts, vectors: points, load_ms } = args.common.open_points()?;
     let songs = Songs::new(&lib, &args.common.model);
     let mut paths = args.query.clone();
     if let Some(m3u) = &args.seeds {
         paths.extend(m3u_entries(m3u)?);
     }
     let seeds = paths.iter().map(|p| songs.resolve(p)).collect::<Result<Vec<_>>>()?;
-    let mut playlist = make_playlist(&lib, &vectors, &seeds, &opts)?;
+    let mut playlist = make_playlist(&lib, &points, &seeds, &opts)?;
     playlist.timings.load_ms = load_ms;
     args.common.output.emit(&playlist, || to_m3u(&playlist.tracks), || render_text(&playlist, start.elapsed().as_secs_f64()))
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use clap::ValueEnum;
 use genrespace_recommender::library::GenreVectors;
-use genrespace_recommender::{Library, Location, PlaylistOptions, PlaylistRequest, RecommenderError, Rerank, Space, Toward};
+use genrespace_recommender::{Library, Location, PlaylistOptions, PlaylistRequest, Points, RecommenderError, Rerank, Space, Toward};
 
 use super::playlist_output::OutputArgs;
 use super::songs::{m3u_entries, QueryModelArgs};
@@ -45,11 +45,12 @@ pub struct LibraryArgs {
     pub playlist: PlaylistArgs,
 }
 
-/// An opened library with the request's options and every track's point in their space.
-pub struct Opened {
+/// An opened library with the request's options and every track's point in their space
+/// (`V` = [`GenreVectors`]) or the way to search them ([`Points`]).
+pub struct Opened<V = GenreVectors> {
     pub lib: Library,
     pub opts: PlaylistOptions,
-    pub vectors: GenreVectors,
+    pub vectors: V,
     /// Milliseconds spent reading the points.
     pub load_ms: f64,
 }
@@ -62,11 +63,16 @@ impl LibraryArgs {
 
     /// [`LibraryArgs::open`] with the options as `use_` takes them.
     fn open_as(&self, use_: Use) -> Result<Opened> {
+        self.open_with(use_, |lib, space| lib.vectors(space))
+    }
+
+    /// The library and options, and the points as `load` gets them.
+    fn open_with<V>(&self, use_: Use, load: impl FnOnce(&Library, Space) -> Result<V, RecommenderError>) -> Result<Opened<V>> {
         let lib = Library::open(&self.db)?;
         let opts = self.playlist.options(&lib, use_)?;
-        let load = std::time::Instant::now();
-        let vectors = lib.vectors(opts.space)?;
-        Ok(Opened { lib, opts, vectors, load_ms: load.elapsed().as_secs_f64() * 1e3 })
+        let start = std::time::Instant::now();
+        let vectors = load(&lib, opts.space)?;
+        Ok(Opened { lib, opts, vectors, load_ms: start.elapsed().as_secs_f64() * 1e3 })
     }
 }
 
@@ -86,10 +92,23 @@ impl QueryArgs {
     /// [`LibraryArgs::open`], refusing an empty library before any song outside it is analysed.
     pub fn open(&self, use_: Use) -> Result<Opened> {
         let opened = self.library.open_as(use_)?;
-        if opened.vectors.ids.is_empty() {
+        self.refuse_empty(opened.vectors.ids.is_empty())?;
+        Ok(opened)
+    }
+
+    /// For one playlist: the library's points searched by its engine's own index where it has
+    /// one for the space (a shared library in a space of up to 100 dimensions), else read.
+    pub fn open_points(&self) -> Result<Opened<Points<'static>>> {
+        let opened = self.library.open_with(Use::Playlist, Points::of)?;
+        self.refuse_empty(opened.vectors.is_empty(&opened.lib)?)?;
+        Ok(opened)
+    }
+
+    fn refuse_empty(&self, empty: bool) -> Result<()> {
+        if empty {
             return Err(RecommenderError::EmptyLibrary { path: self.library.db.name() }.into());
         }
-        Ok(opened)
+        Ok(())
     }
 }
 

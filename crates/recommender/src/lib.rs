@@ -35,5 +35,6 @@ pub use library::{Library, LibraryMeta, Location, Space};
 pub use playlist::{make_playlist, Playlist, PlaylistOptions, Query, Rerank, Variety};
 pub use quality::{playlist_quality, Label, PlaylistQuality};
 pub use request::PlaylistRequest;
+pub use search::Points;
 pub use sequence::SequenceConfig;
 pub use target::Toward;

@@ -18,9 +18,9 @@ use crate::cohesion::{cohesion, Cohesion};
 use crate::error::RecommenderError;
 use crate::explain::{explain, Explanation};
 use crate::hash::file_blake3;
-use crate::library::{tag_key, GenreVectors, Library, Space, TrackRow};
+use crate::library::{tag_key, Library, Space, TrackRow};
 use crate::rerank::{rerank, RerankParams};
-use crate::search::{nearest, squared_distance, Filter, Neighbour};
+use crate::search::{squared_distance, Filter, Found, Neighbour, Points};
 use crate::sequence::MfccSequence;
 use crate::target::{steer, Target, Toward};
 
@@ -313,22 +313,23 @@ pub struct Playlist {
     pub timings: Timings,
 }
 
-/// Build the playlist of `seeds` from `lib`, whose points in `opts.space` are `vectors`.
+/// Build the playlist of `seeds` from `lib`, whose points in `opts.space` are `points`.
 ///
 /// With several seeds, each candidate belongs to the seed it is nearest to (Euclidean, in the
 /// searched space), is scored against that seed alone (distance, DTW to that seed's sequence)
 /// and the seeds' ranked lists are interleaved, best of each in turn: every seed is represented
 /// and no track is pulled towards a centroid between styles that none of the seeds has. Seeds
 /// themselves (and their exact copies) are never in the playlist.
-pub fn make_playlist(lib: &Library, vectors: &GenreVectors, seeds: &[Query], opts: &PlaylistOptions) -> Result<Playlist, RecommenderError> {
+pub fn make_playlist<'a>(lib: &Library, points: impl Into<Points<'a>>, seeds: &[Query], opts: &PlaylistOptions) -> Result<Playlist, RecommenderError> {
+    let points = points.into();
     if seeds.is_empty() {
         return Err(RecommenderError::Request("a playlist needs at least one seed song".into()));
     }
-    if vectors.ids.is_empty() {
+    if points.is_empty(lib)? {
         return Err(RecommenderError::EmptyLibrary { path: lib.path().to_path_buf() });
     }
     let mut timings = Timings { query_analysis_ms: seeds.iter().map(|q| q.analysis_seconds).sum::<f64>() * 1e3, ..Default::default() };
-    let targets = seed_targets(lib, vectors, seeds, opts)?;
+    let targets = seed_targets(lib, &points, seeds, opts)?;
     let filter = Filter { exclude: seeds.iter().flat_map(|q| &q.exclude).chain(&opts.exclude).copied().collect(), only: within_genre(lib, seeds, opts)? };
     let n = opts.n.max(1);
     let mut k = match opts.rerank {
@@ -341,10 +342,10 @@ pub fn make_playlist(lib: &Library, vectors: &GenreVectors, seeds: &[Query], opt
         let mut exhausted = false;
         for (s, (seed, target)) in seeds.iter().zip(&targets).enumerate() {
             let t = Instant::now();
-            let mut neighbours = nearest(vectors, &target.point, k, &filter);
-            exhausted |= neighbours.len() < k;
+            let Found { mut neighbours, exhausted: none_left, points: near } = points.find(lib, &target.point, k, &filter)?;
+            exhausted |= none_left;
             if targets.len() > 1 {
-                neighbours.retain(|c| vectors.row(c.id).is_some_and(|p| nearest_target(&targets, p) == s));
+                neighbours.retain(|c| near.row(c.id).is_some_and(|p| nearest_target(&targets, p) == s));
             }
             let rows = distinct_content(lib.tracks(&neighbours.iter().map(|c| c.id).collect::<Vec<_>>())?);
             timings.search_ms += t.elapsed().as_secs_f64() * 1e3;
@@ -375,10 +376,14 @@ pub fn make_playlist(lib: &Library, vectors: &GenreVectors, seeds: &[Query], opt
     }
 }
 
-/// Each seed's target in the searched space, moved towards `opts.toward`'s genre when asked.
-fn seed_targets(lib: &Library, vectors: &GenreVectors, seeds: &[Query], opts: &PlaylistOptions) -> Result<Vec<Target>, RecommenderError> {
-    let targets = seeds.iter().map(|q| q.target(opts.space, lib, vectors.dims)).collect::<Result<Vec<_>, _>>()?;
-    steer(lib, vectors, opts.space, opts.toward.as_ref(), targets)
+/// Each seed's target in the searched space, moved towards `opts.toward`'s genre when asked
+/// (which reads every point: a genre's target is where its most typical tracks are).
+fn seed_targets(lib: &Library, points: &Points, seeds: &[Query], opts: &PlaylistOptions) -> Result<Vec<Target>, RecommenderError> {
+    let targets = seeds.iter().map(|q| q.target(opts.space, lib, points.dims())).collect::<Result<Vec<_>, _>>()?;
+    match &opts.toward {
+        Some(toward) => steer(lib, &*points.all(lib)?, opts.space, Some(toward), targets),
+        None => Ok(targets),
+    }
 }
 
 /// With `within_genre`, the tracks whose top genre is one of the seeds'.

@@ -2,13 +2,120 @@
 //! the model's embedding space.
 //!
 //! Brute force over a contiguous `n x genres` matrix: at 8–16 genres a scan of a million tracks
-//! is a few milliseconds, far below what an approximate index would save, and it is exact.
+//! is a few milliseconds, far below what an approximate index would save, and it is exact. A
+//! one-off query of a shared catalogue would spend far longer reading every point than scanning
+//! them, so there [`Points::Indexed`] asks the database's own exact index for the few nearest.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use rayon::prelude::*;
 
-use crate::library::GenreVectors;
+use crate::error::RecommenderError;
+use crate::library::{GenreVectors, Library, Space};
+
+/// Where a playlist's candidates are searched.
+#[derive(Debug, Clone)]
+pub enum Points<'a> {
+    /// Every track's point in the space, in memory: scanned on every core.
+    Loaded(Cow<'a, GenreVectors>),
+    /// The library engine's nearest-neighbour index over `space`'s points of `dims` values
+    /// ([`Library::indexed_dims`]): only the candidates' points are read.
+    Indexed { space: Space, dims: usize },
+}
+
+/// The candidates [`Points::find`] returned, with their points.
+pub struct Found<'a> {
+    /// Nearest first.
+    pub neighbours: Vec<Neighbour>,
+    /// Fewer than asked for: the library holds no more.
+    pub exhausted: bool,
+    /// At least the neighbours' points.
+    pub points: Cow<'a, GenreVectors>,
+}
+
+impl<'a> Points<'a> {
+    /// `space` of `lib` searched the cheapest exact way: by the engine's index where it has
+    /// one for the space, else by reading every point once.
+    pub fn of(lib: &Library, space: Space) -> Result<Points<'static>, RecommenderError> {
+        Ok(match lib.indexed_dims(space)? {
+            Some(dims) => Points::Indexed { space, dims },
+            None => Points::Loaded(Cow::Owned(lib.vectors(space)?)),
+        })
+    }
+
+    /// Values per point.
+    pub fn dims(&self) -> usize {
+        match self {
+            Points::Loaded(vectors) => vectors.dims,
+            Points::Indexed { dims, .. } => *dims,
+        }
+    }
+
+    pub fn is_empty(&self, lib: &Library) -> Result<bool, RecommenderError> {
+        match self {
+            Points::Loaded(vectors) => Ok(vectors.ids.is_empty()),
+            Points::Indexed { .. } => lib.is_empty(),
+        }
+    }
+
+    /// Every point, read from `lib` when not in memory (a genre's target needs them all).
+    pub fn all(&self, lib: &Library) -> Result<Cow<'_, GenreVectors>, RecommenderError> {
+        match self {
+            Points::Loaded(vectors) => Ok(Cow::Borrowed(vectors.as_ref())),
+            Points::Indexed { space, .. } => Ok(Cow::Owned(lib.vectors(*space)?)),
+        }
+    }
+
+    /// The `k` tracks nearest to `query` that `filter` admits, as [`nearest`] finds them in
+    /// memory. From an index, the nearest `k` + excluded are fetched and ranked by [`nearest`]
+    /// itself (the same f32 distances and ties); while the filter leaves fewer than `k` of
+    /// them, four times as many are fetched, until the library has no more.
+    pub fn find(&self, lib: &Library, query: &[f32], k: usize, filter: &Filter) -> Result<Found<'_>, RecommenderError> {
+        let (neighbours, points) = match self {
+            Points::Loaded(vectors) => (nearest(vectors, query, k, filter), Cow::Borrowed(vectors.as_ref())),
+            Points::Indexed { space, .. } => find_indexed(lib, *space, query, k, filter)?,
+        };
+        Ok(Found { exhausted: neighbours.len() < k, neighbours, points })
+    }
+}
+
+/// [`Points::find`] by the engine's index.
+fn find_indexed(
+    lib: &Library,
+    space: Space,
+    query: &[f32],
+    k: usize,
+    filter: &Filter,
+) -> Result<(Vec<Neighbour>, Cow<'static, GenreVectors>), RecommenderError> {
+    let mut fetch = k.saturating_add(filter.exclude.len());
+    loop {
+        let near = lib.nearest_indexed(space, query, fetch)?.ok_or_else(|| RecommenderError::NotALibrary {
+            path: lib.path().to_path_buf(),
+            reason: format!("no nearest-neighbour index over its {space:?} points"),
+        })?;
+        let neighbours = nearest(&near, query, k, filter);
+        if neighbours.len() == k || near.ids.len() < fetch {
+            return Ok((neighbours, Cow::Owned(near)));
+        }
+        fetch = fetch.saturating_mul(4);
+    }
+}
+
+impl<'a> From<&'a GenreVectors> for Points<'a> {
+    fn from(vectors: &'a GenreVectors) -> Self {
+        Points::Loaded(Cow::Borrowed(vectors))
+    }
+}
+
+impl<'a> From<&'a Points<'_>> for Points<'a> {
+    fn from(points: &'a Points<'_>) -> Self {
+        match points {
+            Points::Loaded(vectors) => Points::Loaded(Cow::Borrowed(vectors.as_ref())),
+            Points::Indexed { space, dims } => Points::Indexed { space: *space, dims: *dims },
+        }
+    }
+}
 
 /// A candidate: track id and its distance to the query.
 #[derive(Debug, Clone, Copy, PartialEq)]

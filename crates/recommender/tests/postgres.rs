@@ -7,8 +7,8 @@ mod common;
 mod pg;
 
 use genrespace_recommender::browse::{SortKey, TrackQuery};
-use genrespace_recommender::library::{copy_library, FileStamp, TrackRecord};
-use genrespace_recommender::search::{nearest, Filter};
+use genrespace_recommender::library::{copy_library, FileStamp, GenreVectors, TrackRecord};
+use genrespace_recommender::search::{nearest, Filter, Points};
 use genrespace_recommender::{Library, LibraryMeta, Location, RecommenderError, SequenceConfig, Space};
 use rand::{RngExt, SeedableRng};
 
@@ -18,6 +18,11 @@ fn meta() -> LibraryMeta {
 
 /// A track with random points: `genres` values and a 64-value embedding.
 fn record(i: i64, genres: usize, rng: &mut impl rand::Rng) -> TrackRecord {
+    record_with(i, genres, 64, rng)
+}
+
+/// A track with random points: `genres` values and an `embedding`-value embedding.
+fn record_with(i: i64, genres: usize, embedding: usize, rng: &mut impl rand::Rng) -> TrackRecord {
     TrackRecord {
         id: None,
         path: format!("/music/{i:05}.flac"),
@@ -32,7 +37,7 @@ fn record(i: i64, genres: usize, rng: &mut impl rand::Rng) -> TrackRecord {
         duration_s: 60.0 + i as f64,
         top_genre: "x".into(),
         vector: (0..genres).map(|_| rng.random_range(0.0f32..1.0)).collect(),
-        embedding: Some((0..64).map(|_| rng.random_range(-1.0f32..1.0)).collect()),
+        embedding: Some((0..embedding).map(|_| rng.random_range(-1.0f32..1.0)).collect()),
         sequence: vec![0; 4 * 19 * 3],
     }
 }
@@ -58,6 +63,62 @@ fn the_gist_index_finds_the_neighbours_the_exact_scan_finds() {
                 assert_eq!(near.row(id), all.row(id), "points come back bit for bit");
             }
         }
+        the_engine_search_finds_what_the_scan_finds(&lib, space, &all, &mut rng);
+    }
+}
+
+/// A playlist's search in the engine ([`Points::of`]), with filters that leave few of the first
+/// fetch (so it fetches more), finds what the scan in memory finds.
+fn the_engine_search_finds_what_the_scan_finds(lib: &Library, space: Space, all: &GenreVectors, rng: &mut impl rand::Rng) {
+    let searched = Points::of(lib, space).unwrap();
+    assert!(matches!(searched, Points::Indexed { dims, .. } if dims == all.dims), "{searched:?}");
+    let loaded = Points::from(all);
+    for round in 0..10 {
+        let query: Vec<f32> = (0..all.dims).map(|_| rng.random_range(-1.0f32..1.0)).collect();
+        let exclude = nearest(all, &query, 40, &Filter::default()).iter().map(|n| n.id).collect();
+        let only = (round % 2 == 0).then(|| all.ids.iter().copied().filter(|id| id % 13 == round).collect());
+        let filter = Filter { exclude, only };
+        let want = loaded.find(lib, &query, 12, &filter).unwrap();
+        let got = searched.find(lib, &query, 12, &filter).unwrap();
+        assert_eq!(got.neighbours, want.neighbours, "{space:?} round {round}");
+        assert_eq!(got.neighbours.len(), 12);
+        assert!(!got.exhausted);
+        assert_eq!(searched.find(lib, &query, 5000, &filter).unwrap().neighbours, loaded.find(lib, &query, 5000, &filter).unwrap().neighbours);
+    }
+}
+
+/// Points beyond cube's 100 dimensions: searched in the server by pgvector where the server has
+/// it (written one by one and by a copy's bulk path alike), else scanned in the client.
+#[test]
+fn points_beyond_cube_are_searched_by_pgvector_where_the_server_has_it() {
+    let Some(cluster) = pg::PgCluster::start() else { return };
+    let pgvector =
+        cluster.client(&cluster.url).query_one("SELECT count(*) FROM pg_available_extensions WHERE name = 'vector'", &[]).unwrap().get::<_, i64>(0) == 1;
+    if !pgvector {
+        eprintln!("pgvector is not installed on this PostgreSQL server (Debian 12 packages none): checking the in-client scan only");
+    }
+    let meta = meta();
+    let genres = meta.model.genres.len();
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("lib.db");
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+    let records: Vec<TrackRecord> = (0..1500).map(|i| record_with(i, genres, 200, &mut rng)).collect();
+    let mut one_by_one = Library::open_or_create(Location::parse(&cluster.url), meta.clone()).unwrap();
+    one_by_one.in_transaction(|lib| records.iter().try_for_each(|r| lib.put_record(r).map(drop))).unwrap();
+    let mut sqlite = Library::open_or_create(&file, meta).unwrap();
+    sqlite.in_transaction(|lib| records.iter().try_for_each(|r| lib.put_record(r).map(drop))).unwrap();
+    drop(sqlite);
+    let copied = Location::parse(&cluster.database("copied"));
+    copy_library(&Location::File(file), &copied, false).unwrap();
+    for lib in [one_by_one, Library::open(&copied).unwrap()] {
+        let all = lib.vectors(Space::Embedding).unwrap();
+        assert_eq!(all.dims, 200);
+        if pgvector {
+            the_engine_search_finds_what_the_scan_finds(&lib, Space::Embedding, &all, &mut rng);
+        } else {
+            assert!(matches!(Points::of(&lib, Space::Embedding).unwrap(), Points::Loaded(_)));
+            assert!(lib.nearest_indexed(Space::Embedding, &all.data[..200], 5).unwrap().is_none());
+        }
     }
 }
 
@@ -71,10 +132,10 @@ fn schema_versions_are_recorded_and_foreign_or_newer_schemas_refused() {
     drop(Library::open_or_create(Location::parse(&url), meta()).unwrap());
     let mut client = cluster.client(&url);
     let version: i32 = client.query_one("SELECT max(version) FROM schema_migrations", &[]).unwrap().get(0);
-    assert_eq!(version, 1);
+    assert_eq!(version, 2);
     // Opening again applies nothing and keeps the metadata.
     drop(Library::open_or_create(Location::parse(&url), meta()).unwrap());
-    assert_eq!(client.query_one("SELECT count(*) FROM schema_migrations", &[]).unwrap().get::<_, i64>(0), 1);
+    assert_eq!(client.query_one("SELECT count(*) FROM schema_migrations", &[]).unwrap().get::<_, i64>(0), 2);
     client.execute("INSERT INTO schema_migrations(version) VALUES (7)", &[]).unwrap();
     let e = Library::open(Location::parse(&url)).err().unwrap();
     assert!(e.to_string().contains("schema version 7 is newer"), "{e}");

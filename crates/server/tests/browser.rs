@@ -81,7 +81,7 @@ async fn search_upload_listen_and_hover_the_map_in_chromium() {
         return;
     };
     let fx = Fixture::new(4);
-    let server = Running::start(&fx.db(), limits());
+    let server = Running::start(fx.db(), limits());
     let driver = Driver::start(&exe);
     let c = browser(&driver).await;
 

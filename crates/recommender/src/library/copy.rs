@@ -6,8 +6,12 @@ use std::time::Instant;
 use kdam::BarExt;
 use serde::Serialize;
 
-use super::{Library, Location};
+use super::{Library, Location, TrackRecord};
 use crate::error::RecommenderError;
+
+/// Tracks written per engine call: large enough that a round trip is nothing per track, small
+/// enough to hold (a record is a few kilobytes).
+const BATCH: usize = 2000;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CopyReport {
@@ -31,16 +35,29 @@ pub fn copy_library(from: &Location, to: &Location, progress: bool) -> Result<Co
     let total = source.len()?;
     let mut bar = progress.then(|| kdam::tqdm!(total = total, desc = "copying", unit = " tracks"));
     let mut tracks = 0;
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut flush = |target: &mut Library, batch: &mut Vec<TrackRecord>| {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        target.put_copies(batch)?;
+        tracks += batch.len();
+        if let Some(bar) = bar.as_mut() {
+            let _ = bar.update(batch.len());
+        }
+        batch.clear();
+        Ok::<_, RecommenderError>(())
+    };
     source.snapshot(|source| {
         target.in_transaction(|target| {
             source.records(&mut |record| {
-                target.put_record(&record)?;
-                tracks += 1;
-                if let Some(bar) = bar.as_mut() {
-                    let _ = bar.update(1);
+                batch.push(record);
+                if batch.len() == BATCH {
+                    flush(target, &mut batch)?;
                 }
                 Ok(())
-            })
+            })?;
+            flush(target, &mut batch)
         })
     })?;
     if bar.is_some() {

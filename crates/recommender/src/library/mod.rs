@@ -187,11 +187,20 @@ pub(crate) trait Store: Send {
     /// This connection's name among a shared library's workers (`None` for SQLite).
     fn worker(&self) -> Option<&str>;
     fn len(&self) -> Result<usize, RecommenderError>;
+    /// Without counting where counting costs a scan.
+    fn is_empty(&self) -> Result<bool, RecommenderError> {
+        Ok(self.len()? == 0)
+    }
     /// Every track's path and stamp (the caller keeps those under its folder).
     fn known(&self) -> Result<Vec<(PathBuf, Known)>, RecommenderError>;
     /// Insert the track, or replace the one at its path, in one transaction (nested in an open
     /// [`Store::begin`] when there is one). A shared library's job for the path ends with it.
     fn put(&mut self, track: &TrackRecord) -> Result<i64, RecommenderError>;
+    /// Write copied tracks (each with its id, none of them in the library yet) in one
+    /// transaction, the engine's fastest way; one by one by default.
+    fn put_copies(&mut self, records: &[TrackRecord]) -> Result<(), RecommenderError> {
+        records.iter().try_for_each(|r| self.put(r).map(drop))
+    }
     /// Record a new stamp for a track whose content did not change.
     fn restamp(&mut self, id: i64, stamp: FileStamp) -> Result<(), RecommenderError>;
     /// Remove tracks with their points and sequences, in one transaction.
@@ -220,6 +229,9 @@ pub(crate) trait Store: Send {
     fn end(&self, commit: bool) -> Result<(), RecommenderError>;
     /// Every track's full record in ascending id order (library copies).
     fn records(&self, visit: &mut dyn FnMut(TrackRecord) -> Result<(), RecommenderError>) -> Result<(), RecommenderError>;
+    /// The length of `space`'s points where the engine's own index searches them; `None` where
+    /// it has none (or no points yet).
+    fn indexed_dims(&self, space: Space) -> Result<Option<usize>, RecommenderError>;
     /// The points of the `k` tracks nearest to `point` in `space` by the engine's own index, in
     /// `out`; `false` where the engine has none (the caller scans [`Store::vectors`]).
     fn nearest(&self, space: Space, point: &[f32], k: usize, out: &mut GenreVectors) -> Result<bool, RecommenderError>;
@@ -303,7 +315,7 @@ impl Library {
     }
 
     pub fn is_empty(&self) -> Result<bool, RecommenderError> {
-        Ok(self.len()? == 0)
+        self.store.is_empty()
     }
 
     /// Tracks whose path lies under `root` (canonical), by path.
@@ -320,6 +332,11 @@ impl Library {
     /// Write a track as recorded (a library copy keeps its id).
     pub fn put_record(&mut self, record: &TrackRecord) -> Result<i64, RecommenderError> {
         self.store.put(record)
+    }
+
+    /// Write tracks copied from another library (ids kept; none of them here yet).
+    pub fn put_copies(&mut self, records: &[TrackRecord]) -> Result<(), RecommenderError> {
+        self.store.put_copies(records)
     }
 
     /// Note that the file at `path` could not be analysed (see [`Store::record_failure`]).
@@ -446,6 +463,12 @@ impl Library {
     pub fn nearest_indexed(&self, space: Space, point: &[f32], k: usize) -> Result<Option<GenreVectors>, RecommenderError> {
         let mut out = GenreVectors { dims: point.len(), ..Default::default() };
         Ok(self.store.nearest(space, point, k, &mut out)?.then_some(out))
+    }
+
+    /// The length of `space`'s points when the engine's own index can find their nearest
+    /// ([`Library::nearest_indexed`]); `None` where the caller scans [`Library::vectors`].
+    pub fn indexed_dims(&self, space: Space) -> Result<Option<usize>, RecommenderError> {
+        self.store.indexed_dims(space)
     }
 
     /// A number that changes whenever tracks are added, changed or removed: a reader that keeps

@@ -336,6 +336,10 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn indexed_dims(&self, _: Space) -> Result<Option<usize>, RecommenderError> {
+        Ok(None)
+    }
+
     fn nearest(&self, _: Space, _: &[f32], _: usize, _: &mut GenreVectors) -> Result<bool, RecommenderError> {
         Ok(false)
     }
