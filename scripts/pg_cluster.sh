@@ -10,7 +10,9 @@
 # PostgreSQL refuses to run as root: as root (CI), the server runs as the `postgres` system user
 # (runuser) and DIR is handed to it. Debian's binaries live in /usr/lib/postgresql/VERSION/bin;
 # scripts/setup.sh installs the package when none is there. Settings favour speed over durability
-# (fsync off): the cluster holds test data only.
+# against a machine crash (fsync off: the cluster holds test data only), but a commit is written
+# before it returns (synchronous_commit stays on), so a server killed by `kill` keeps every
+# transaction a client saw committed, as the crash tests expect.
 set -euo pipefail
 cmd=${1:?usage: pg_cluster.sh start|stop|kill DIR}
 dir=${2:?usage: pg_cluster.sh start|stop|kill DIR}
@@ -31,7 +33,7 @@ case "$cmd" in
       as_owner "$bin/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
         || { cat "$dir/initdb.log" >&2; exit 1; }
     fi
-    opts="-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100 -c shared_buffers=256MB"
+    opts="-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=off -c full_page_writes=off -c max_connections=100 -c shared_buffers=256MB"
     as_owner "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -o "$opts" -w -t 60 start >/dev/null \
       || { cat "$dir/server.log" >&2; exit 1; }
     if ! as_owner "$bin/psql" -h "$dir" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'genrespace'" | grep -q 1; then
