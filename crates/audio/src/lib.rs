@@ -11,6 +11,8 @@ mod codecs;
 mod decode;
 mod error;
 mod files;
+#[cfg(feature = "mpg123")]
+mod mpg123;
 mod resample;
 mod tags;
 

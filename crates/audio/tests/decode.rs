@@ -225,3 +225,23 @@ fn chained_ogg_streams_are_all_decoded() {
     assert!((both.duration_s() - a.duration_s() - b.duration_s()).abs() < 0.05, "{} + {} vs {}", a.duration_s(), b.duration_s(), both.duration_s());
     assert!(both.truncated.is_none());
 }
+
+/// The mp3 is the lossless chord through an encoder: decoded gaplessly, its samples line up with
+/// the original's (no frame of lag, no shift by the encoder delay) and differ by coding noise
+/// only. Holds for either mp3 decoder (symphonia's, or libmpg123's with the `mpg123` feature).
+#[test]
+fn mp3_samples_line_up_with_the_lossless_original() {
+    let original = whole(&fixture("chord_f32.wav")).samples;
+    let mp3 = whole(&fixture("chord.mp3")).samples;
+    assert_eq!(mp3.len(), original.len());
+    let correlation = |lag: i64| -> f64 {
+        let pairs = (0..original.len() as i64).filter_map(|i| Some((original[i as usize], *mp3.get(usize::try_from(i + lag).ok()?)?)));
+        pairs.map(|(a, b)| a as f64 * b as f64).sum()
+    };
+    let best = (-1200..=1200).max_by(|&a, &b| correlation(a).total_cmp(&correlation(b))).unwrap();
+    assert_eq!(best, 0, "the mp3 is shifted by {best} samples");
+    let noise: f64 = original.iter().zip(&mp3).map(|(a, b)| ((a - b) as f64).powi(2)).sum();
+    let signal: f64 = original.iter().map(|&a| (a as f64).powi(2)).sum();
+    let snr_db = 10.0 * (signal / noise).log10();
+    assert!(snr_db > 20.0, "signal to coding noise {snr_db:.1} dB");
+}
