@@ -1,19 +1,11 @@
 #!/usr/bin/env bash
 # Feature-extraction benchmark against librosa (see scripts/bench_features.py for what is timed).
-# Usage: scripts/bench_features.sh [--reps N] [--mp3 symphonia|mpg123] [AUDIO...]
-# Default files: the real clips in ../shared/real-clips (mp3, ogg/vorbis, wav). `--mp3 mpg123`
-# builds the harness with the `mpg123` feature (libmpg123 decodes mp3; needs libmpg123-dev).
+# Usage: scripts/bench_features.sh [--reps N] [AUDIO...]
+# Default files: the real clips in ../shared/real-clips (mp3, ogg/vorbis, wav).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps=7
-features=()
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --reps) reps="$2"; shift 2 ;;
-    --mp3) [ "$2" = mpg123 ] && features=(--features genrespace-audio/mpg123); shift 2 ;;
-    *) break ;;
-  esac
-done
+if [ "${1:-}" = "--reps" ]; then reps="$2"; shift 2; fi
 files=("$@")
 if [ ${#files[@]} -eq 0 ]; then
   clips=../shared/real-clips
@@ -22,7 +14,7 @@ if [ ${#files[@]} -eq 0 ]; then
          "$clips/gtzan_country.00000.wav" "$clips/sugar_plum_fairy.ogg")
 fi
 scripts/setup.sh
-cargo build --release --locked -q -p genrespace-features --example bench_features "${features[@]}"
+cargo build --release --locked -q -p genrespace-features --example bench_features
 target_dir="${CARGO_TARGET_DIR:-target}"
 PY=$(scripts/python_env.sh)
 exec "$PY" scripts/bench_features.py --harness "$target_dir/release/examples/bench_features" --reps "$reps" "${files[@]}"

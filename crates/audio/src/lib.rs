@@ -11,8 +11,6 @@ mod codecs;
 mod decode;
 mod error;
 mod files;
-#[cfg(feature = "mpg123")]
-mod mpg123;
 mod resample;
 mod tags;
 
