@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Training and inference throughput: genrespace (burn, CPU backend "flex") vs PyTorch CPU on the
-same CNN/CRNN, batch 32, 1 x 128 x 128 inputs, in one run.
+same CNN/CRNN (batch 32, 1 x 128 x 128 inputs) or msd-musicnn (1 x 96 x 187 patches, 50 tags), in
+one run.
 
 PyTorch uses torch.set_num_threads(2) (this machine has 2 cores; genrespace's backend uses both).
 The architecture mirrors crates/classifier/src/model: conv 3x3 (no bias) -> batch-norm -> ReLU ->
 max-pool per block, global average pool, dropout, linear (CNN); or the same blocks with
-frequency-first pooling, a GRU and a linear head (CRNN). Adam with weight decay, cross-entropy.
+frequency-first pooling, a GRU and a linear head (CRNN); musicnn as
+crates/classifier/src/model/musicnn.rs (TensorFlow's layer order and padding). Adam with weight
+decay, cross-entropy.
 Prints samples/s for both and the ratio genrespace / PyTorch.
 """
 import argparse
@@ -63,13 +66,64 @@ class Crnn(nn.Module):
         return self.head(self.drop(out[:, -1]))
 
 
+def tf_norm(n, dims=2):
+    """TensorFlow's batch-norm defaults (epsilon 1e-3, moving-average momentum 0.99)."""
+    return (nn.BatchNorm2d if dims == 2 else nn.BatchNorm1d)(n, eps=1e-3, momentum=0.01)
+
+
+class Front(nn.Module):
+    """conv over (time, mel) -> ReLU -> batch-norm -> max over mel: [b, 1, time, mel] -> [b, f, time]."""
+
+    def __init__(self, filters, length, height):
+        super().__init__()
+        self.pad = ((length - 1) // 2, length // 2)
+        self.conv = nn.Conv2d(1, filters, (length, height))
+        self.norm = tf_norm(filters)
+
+    def forward(self, x):
+        x = nn.functional.pad(x, (0, 0, *self.pad))
+        return self.norm(torch.relu(self.conv(x))).amax(dim=3)
+
+
+class Musicnn(nn.Module):
+    def __init__(self, n_mels=96, n_classes=50, timbral=204, temporal=51, mid=64, units=200):
+        super().__init__()
+        self.input_norm = tf_norm(1)
+        self.front = nn.ModuleList([Front(timbral, 7, int(f * n_mels)) for f in (0.4, 0.7)] +
+                                   [Front(temporal, length, 1) for length in (128, 64, 32)])
+        c = 2 * timbral + 3 * temporal
+        self.mid = nn.ModuleList([nn.Conv1d(c if i == 0 else mid, mid, 7, padding=3) for i in range(3)])
+        self.mid_norm = nn.ModuleList([tf_norm(mid, 1) for _ in range(3)])
+        pooled = 2 * (c + 3 * mid)
+        self.pool_norm = tf_norm(pooled, 1)
+        self.drop = nn.Dropout(0.5)
+        self.penultimate = nn.Linear(pooled, units)
+        self.penultimate_norm = tf_norm(units, 1)
+        self.head = nn.Linear(units, n_classes)
+
+    def forward(self, x):
+        x = self.input_norm(x.transpose(2, 3))
+        h = torch.cat([f(x) for f in self.front], 1)
+        features = [h]
+        for i, (conv, norm) in enumerate(zip(self.mid, self.mid_norm)):
+            out = norm(torch.relu(conv(h)))
+            h = out if i == 0 else out + h
+            features.append(h)
+        f = torch.cat(features, 1)
+        pooled = self.pool_norm(torch.stack([f.amax(dim=2), f.mean(dim=2)], 2).flatten(1))
+        emb = self.penultimate_norm(torch.relu(self.penultimate(self.drop(pooled))))
+        return self.head(self.drop(emb))
+
+
 def torch_rates(arch, channels, batch, steps, warmup, infer_batch):
     torch.manual_seed(0)
-    model = Cnn(channels) if arch == "cnn" else Crnn(channels)
+    model = {"cnn": lambda: Cnn(channels), "crnn": lambda: Crnn(channels), "musicnn": Musicnn}[arch]()
+    shape = (1, 96, 187) if arch == "musicnn" else (1, 128, 128)
+    n_classes = 50 if arch == "musicnn" else 8
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)
     loss_fn = nn.CrossEntropyLoss()
-    x = torch.randn(batch, 1, 128, 128)
-    y = torch.arange(batch) % 8
+    x = torch.randn(batch, *shape)
+    y = torch.arange(batch) % n_classes
     model.train()
     for i in range(warmup + steps):
         if i == warmup:
@@ -80,7 +134,7 @@ def torch_rates(arch, channels, batch, steps, warmup, infer_batch):
         opt.step()
     train = steps * batch / (time.perf_counter() - t0)
     model.eval()
-    xi = torch.randn(infer_batch, 1, 128, 128)
+    xi = torch.randn(infer_batch, *shape)
     reps = max(5, 320 // infer_batch)
     with torch.no_grad():
         model(xi)
@@ -88,13 +142,14 @@ def torch_rates(arch, channels, batch, steps, warmup, infer_batch):
         for _ in range(reps):
             model(xi)
     infer = reps * infer_batch / (time.perf_counter() - t0)
-    return train, infer
+    stats = sum(b.numel() for n, b in model.named_buffers() if n.endswith(("running_mean", "running_var")))
+    return train, infer, sum(p.numel() for p in model.parameters()) + stats
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--harness", required=True)
-    ap.add_argument("--arch", default="cnn", choices=["cnn", "crnn"])
+    ap.add_argument("--arch", default="cnn", choices=["cnn", "crnn", "musicnn"])
     ap.add_argument("--channels", default=None)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--steps", type=int, default=20)
@@ -102,13 +157,17 @@ def main():
     # 16: the batch genrespace classifies and indexes with (predict.rs INFERENCE_BATCH).
     ap.add_argument("--infer-batch", type=int, default=16)
     a = ap.parse_args()
-    default = "32,64,128,128" if a.arch == "cnn" else "32,64,64,64"
+    default = {"cnn": "32,64,128,128", "crnn": "32,64,64,64", "musicnn": "-"}[a.arch]
     channels = a.channels or default
-    cmd = [a.harness, "--arch", a.arch, "--channels", channels, "--batch", str(a.batch), "--steps", str(a.steps), "--warmup", str(a.warmup),
-           "--infer-batch", str(a.infer_batch)]
+    cmd = [a.harness, "--arch", a.arch, "--batch", str(a.batch), "--steps", str(a.steps), "--warmup", str(a.warmup),
+           "--infer-batch", str(a.infer_batch)] + (["--channels", channels] if a.arch != "musicnn" else [])
     ours = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
-    t_train, t_infer = torch_rates(a.arch, [int(c) for c in channels.split(",")], a.batch, a.steps, a.warmup, a.infer_batch)
-    print(f"{a.arch} [{channels}], batch {a.batch} (inference {a.infer_batch}), 1x128x128, {a.steps} timed steps after {a.warmup} warm-up")
+    sizes = [] if a.arch == "musicnn" else [int(c) for c in channels.split(",")]
+    t_train, t_infer, params = torch_rates(a.arch, sizes, a.batch, a.steps, a.warmup, a.infer_batch)
+    # The same weights and batch-norm statistics on both sides (burn counts both): the same architecture.
+    assert ours["params"] == params, f"parameter counts differ: genrespace {ours['params']}, PyTorch {params}"
+    patch = "1x96x187, 50 tags" if a.arch == "musicnn" else "1x128x128"
+    print(f"{a.arch} [{channels}], batch {a.batch} (inference {a.infer_batch}), {patch}, {a.steps} timed steps after {a.warmup} warm-up")
     print(f"{'':12} {'train samples/s':>16} {'inference slices/s':>19}")
     print(f"{'genrespace':12} {ours['train_samples_per_s']:16.1f} {ours['inference_slices_per_s']:19.1f}")
     print(f"{'PyTorch ' + torch.__version__.split('+')[0]:12} {t_train:16.1f} {t_infer:19.1f}")

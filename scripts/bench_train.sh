@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Training/inference speed of genrespace's models against PyTorch CPU (see bench_train.py).
-# Usage: scripts/bench_train.sh [--arch cnn|crnn] [--channels 32,64,128,128] [--steps N]
+# Usage: scripts/bench_train.sh [--arch cnn|crnn|musicnn] [--channels 32,64,128,128] [--steps N]
 # Extra cargo features for the harness via BENCH_FEATURES, e.g. BENCH_FEATURES=x86-v4.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,9 +1,10 @@
 //! Timing harness for scripts/bench_train.sh: training and inference throughput of genrespace's
-//! CNN (or CRNN) on random 1 x 128 x 128 slices, batch 32, on burn's CPU backend.
+//! CNN or CRNN on random 1 x 128 x 128 slices, or of msd-musicnn (its published sizes, 50 tags)
+//! on random 1 x 96 x 187 patches, batch 32, on burn's CPU backend.
 //! Prints one JSON line; the script runs PyTorch on the same architecture in the same run.
 //!
-//! Usage: bench_train [--arch cnn|crnn] [--channels 32,64,128,128] [--batch 32] [--steps 20] [--warmup 3]
-//!        [--infer-batch 16]
+//! Usage: bench_train [--arch cnn|crnn|musicnn] [--channels 32,64,128,128] [--batch 32] [--steps 20]
+//!        [--warmup 3] [--infer-batch 16]
 
 use std::time::Instant;
 
@@ -12,6 +13,7 @@ use burn::optim::decay::WeightDecayConfig;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
 use burn::tensor::{Distribution, Int, TensorData};
+use genrespace_classifier::model::MusicnnConfig;
 use genrespace_classifier::{ArchConfig, CnnConfig, CrnnConfig};
 
 fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
@@ -32,18 +34,20 @@ fn main() {
         .windows(2)
         .find(|w| w[0] == "--channels")
         .map(|w| w[1].split(',').map(|c| c.parse().expect("channel count")).collect());
-    let arch = match arch_name.as_str() {
-        "crnn" => ArchConfig::Crnn(CrnnConfig { channels: channels.unwrap_or(CrnnConfig::default().channels), ..Default::default() }),
-        _ => ArchConfig::Cnn(CnnConfig { channels: channels.unwrap_or(CnnConfig::default().channels), ..Default::default() }),
+    // The input patch (mel bands x frames) and the outputs each architecture is used with.
+    let (arch, [mels, frames], n_classes) = match arch_name.as_str() {
+        "crnn" => (ArchConfig::Crnn(CrnnConfig { channels: channels.unwrap_or(CrnnConfig::default().channels), ..Default::default() }), [128, 128], 8),
+        "musicnn" => (ArchConfig::Musicnn(MusicnnConfig::default()), [96, 187], 50),
+        _ => (ArchConfig::Cnn(CnnConfig { channels: channels.unwrap_or(CnnConfig::default().channels), ..Default::default() }), [128, 128], 8),
     };
-    let n_classes = 8;
     let device = Device::flex();
     let ad = device.clone().autodiff();
     ad.seed(0);
-    let mut model = arch.init(128, 128, n_classes, &ad);
+    let mut model = arch.init(mels, frames, n_classes, &ad);
+    let params = model.num_params();
     let mut optim = AdamConfig::new().with_weight_decay(Some(WeightDecayConfig::new(1e-4))).init();
     let loss_fn = CrossEntropyLossConfig::new().init(&ad);
-    let x = Tensor::<4>::random([batch, 1, 128, 128], Distribution::Normal(0.0, 1.0), &ad);
+    let x = Tensor::<4>::random([batch, 1, mels, frames], Distribution::Normal(0.0, 1.0), &ad);
     let y = Tensor::<1, Int>::from_data(TensorData::new((0..batch as i64).map(|i| i % n_classes as i64).collect::<Vec<_>>(), [batch]), &ad);
 
     let mut last_loss = 0f32;
@@ -62,7 +66,7 @@ fn main() {
     let train_sps = (steps * batch) as f64 / timed.expect("at least one timed step").elapsed().as_secs_f64();
 
     let valid = model.valid();
-    let xi = Tensor::<4>::random([infer_batch, 1, 128, 128], Distribution::Normal(0.0, 1.0), &device);
+    let xi = Tensor::<4>::random([infer_batch, 1, mels, frames], Distribution::Normal(0.0, 1.0), &device);
     let _ = valid.forward(xi.clone()).into_data();
     let t = Instant::now();
     let reps = (320 / infer_batch).max(5);
@@ -70,5 +74,5 @@ fn main() {
         let _ = valid.forward(xi.clone()).into_data();
     }
     let infer_sps = (reps * infer_batch) as f64 / t.elapsed().as_secs_f64();
-    println!("{{\"arch\": \"{}\", \"batch\": {batch}, \"train_samples_per_s\": {train_sps:.2}, \"inference_slices_per_s\": {infer_sps:.2}, \"last_loss\": {last_loss:.4}}}", arch.name());
+    println!("{{\"arch\": \"{}\", \"params\": {params}, \"batch\": {batch}, \"train_samples_per_s\": {train_sps:.2}, \"inference_slices_per_s\": {infer_sps:.2}, \"last_loss\": {last_loss:.4}}}", arch.name());
 }
