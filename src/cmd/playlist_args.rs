@@ -100,7 +100,8 @@ impl QueryArgs {
     /// one for the space (a shared library in a space of up to 100 dimensions), else read.
     pub fn open_points(&self) -> Result<Opened<Points<'static>>> {
         let opened = self.library.open_with(Use::Playlist, Points::of)?;
-        self.refuse_empty(opened.vectors.is_empty(&opened.lib)?)?;
+        // `Points::of` searches in the engine only where it found a point: no library to ask.
+        self.refuse_empty(matches!(&opened.vectors, Points::Loaded(vectors) if vectors.ids.is_empty()))?;
         Ok(opened)
     }
 

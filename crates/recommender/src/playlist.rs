@@ -20,7 +20,7 @@ use crate::explain::{explain, Explanation};
 use crate::hash::file_blake3;
 use crate::library::{tag_key, Library, Space, TrackRow};
 use crate::rerank::{rerank, RerankParams};
-use crate::search::{squared_distance, Filter, Found, Neighbour, Points};
+use crate::search::{squared_distance, Candidates, Filter, Neighbour, Points};
 use crate::sequence::MfccSequence;
 use crate::target::{steer, Target, Toward};
 
@@ -342,8 +342,8 @@ pub fn make_playlist<'a>(lib: &Library, points: impl Into<Points<'a>>, seeds: &[
         let mut exhausted = false;
         for (s, (seed, target)) in seeds.iter().zip(&targets).enumerate() {
             let t = Instant::now();
-            let Found { mut neighbours, exhausted: none_left, points: near } = points.find(lib, &target.point, k, &filter)?;
-            exhausted |= none_left;
+            let Candidates { mut neighbours, points: near } = points.find(lib, &target.point, k, &filter)?;
+            exhausted |= neighbours.len() < k;
             if targets.len() > 1 {
                 neighbours.retain(|c| near.row(c.id).is_some_and(|p| nearest_target(&targets, p) == s));
             }

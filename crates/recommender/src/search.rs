@@ -24,19 +24,18 @@ pub enum Points<'a> {
     Indexed { space: Space, dims: usize },
 }
 
-/// The candidates [`Points::find`] returned, with their points.
-pub struct Found<'a> {
+/// The candidates [`Points::find`] returned, with their points. Fewer than asked for means the
+/// library holds no more that the filter admits.
+pub struct Candidates<'a> {
     /// Nearest first.
     pub neighbours: Vec<Neighbour>,
-    /// Fewer than asked for: the library holds no more.
-    pub exhausted: bool,
     /// At least the neighbours' points.
     pub points: Cow<'a, GenreVectors>,
 }
 
 impl<'a> Points<'a> {
     /// `space` of `lib` searched the cheapest exact way: by the engine's index where it has
-    /// one for the space, else by reading every point once.
+    /// one for the space (and so holds at least one point), else by reading every point once.
     pub fn of(lib: &Library, space: Space) -> Result<Points<'static>, RecommenderError> {
         Ok(match lib.indexed_dims(space)? {
             Some(dims) => Points::Indexed { space, dims },
@@ -71,12 +70,12 @@ impl<'a> Points<'a> {
     /// memory. From an index, the nearest `k` + excluded are fetched and ranked by [`nearest`]
     /// itself (the same f32 distances and ties); while the filter leaves fewer than `k` of
     /// them, four times as many are fetched, until the library has no more.
-    pub fn find(&self, lib: &Library, query: &[f32], k: usize, filter: &Filter) -> Result<Found<'_>, RecommenderError> {
+    pub fn find(&self, lib: &Library, query: &[f32], k: usize, filter: &Filter) -> Result<Candidates<'_>, RecommenderError> {
         let (neighbours, points) = match self {
             Points::Loaded(vectors) => (nearest(vectors, query, k, filter), Cow::Borrowed(vectors.as_ref())),
             Points::Indexed { space, .. } => find_indexed(lib, *space, query, k, filter)?,
         };
-        Ok(Found { exhausted: neighbours.len() < k, neighbours, points })
+        Ok(Candidates { neighbours, points })
     }
 }
 

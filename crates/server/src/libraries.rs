@@ -7,7 +7,6 @@
 //! "reuse an idle one, else open another".
 
 use std::collections::HashMap;
-
 use std::sync::{Arc, Mutex};
 
 use genrespace_recommender::library::GenreVectors;
@@ -48,10 +47,6 @@ impl Libraries {
 
     pub fn meta(&self) -> &LibraryMeta {
         &self.meta
-    }
-
-    pub fn location(&self) -> &Location {
-        &self.location
     }
 
     /// Run `f` on one snapshot of the library (blocking: call it from a blocking task).

@@ -42,6 +42,16 @@ pub enum Space {
     Embedding,
 }
 
+impl Space {
+    /// The table that holds the space's points, in either engine.
+    pub(crate) fn table(self) -> &'static str {
+        match self {
+            Space::Genres => "vectors",
+            Space::Embedding => "embeddings",
+        }
+    }
+}
+
 /// What the library records of how it was built.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LibraryMeta {

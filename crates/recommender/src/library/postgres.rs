@@ -121,6 +121,9 @@ fn written<'a>(t: &'a TrackRecord, size: &'a i64) -> [&'a (dyn ToSql + Sync); 13
     [&t.id, &t.path, size, &t.stamp.mtime_ns, &t.hash, &t.title, &t.artist, &t.album, &t.genre, &t.year, &t.duration_s, &t.top_genre, &t.real_path]
 }
 
+/// Number the tracks written from now on after the highest id (which a copy may have set).
+const FOLLOW_COPIED_IDS: &str = "SELECT setval(pg_get_serial_sequence('tracks', 'id'), (SELECT max(id) FROM tracks))";
+
 /// How long connecting may take before the library counts as unreachable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -280,13 +283,6 @@ impl PgStore {
     }
 }
 
-fn table(space: Space) -> &'static str {
-    match space {
-        Space::Genres => "vectors",
-        Space::Embedding => "embeddings",
-    }
-}
-
 /// The columns derived from a point and their values from `data` (a `real[]` expression): up to
 /// [`CUBE_MAX_DIM`] values its cube, beyond them its pgvector `vector` where the library has
 /// that column. One definition for single and bulk writes.
@@ -304,7 +300,7 @@ fn put_point(c: &mut Conn, space: Space, id: i64, data: &[f32]) -> Result<u64, p
     let set = if c.pgvector { "point = excluded.point, vec = excluded.vec" } else { "point = excluded.point" };
     let sql = format!(
         "INSERT INTO {}(track_id, data, {columns}) VALUES ($1, $2, {values}) ON CONFLICT (track_id) DO UPDATE SET data = excluded.data, {set}",
-        table(space)
+        space.table()
     );
     c.execute(&sql, &[&id, &data])
 }
@@ -321,7 +317,7 @@ fn copy_points(c: &mut Conn, space: Space, points: impl Iterator<Item = (i64, Ve
     let (columns, values) = derived(c, "data");
     c.client.batch_execute(&format!(
         "INSERT INTO {}(track_id, data, {columns}) SELECT track_id, data, {values} FROM staged_points; TRUNCATE staged_points",
-        table(space)
+        space.table()
     ))
 }
 
@@ -366,8 +362,7 @@ impl Store for PgStore {
             )?;
             let id: i64 = row.get(0);
             if t.id.is_some() {
-                // A copied id: new tracks are numbered after it.
-                c.execute("SELECT setval(pg_get_serial_sequence('tracks', 'id'), (SELECT max(id) FROM tracks))", &[])?;
+                c.execute(FOLLOW_COPIED_IDS, &[])?;
             }
             put_point(c, Space::Genres, id, &t.vector)?;
             match &t.embedding {
@@ -404,8 +399,7 @@ impl Store for PgStore {
             let paths: Vec<&str> = records.iter().map(|t| t.path.as_str()).collect();
             c.execute("DELETE FROM jobs WHERE path = ANY($1)", &[&paths])?;
             c.execute("DELETE FROM failures WHERE path = ANY($1)", &[&paths])?;
-            // Copied ids: new tracks are numbered after them.
-            c.execute("SELECT setval(pg_get_serial_sequence('tracks', 'id'), (SELECT max(id) FROM tracks))", &[])?;
+            c.execute(FOLLOW_COPIED_IDS, &[])?;
             c.execute("SELECT nextval('generation')", &[])?;
             Ok(())
         })
@@ -431,12 +425,12 @@ impl Store for PgStore {
     }
 
     fn space_shape(&self, space: Space) -> Result<(usize, usize), RecommenderError> {
-        let row = self.query_opt(&format!("SELECT count(*), max(cardinality(data)) FROM {}", table(space)), &[])?.expect("count returns a row");
+        let row = self.query_opt(&format!("SELECT count(*), max(cardinality(data)) FROM {}", space.table()), &[])?.expect("count returns a row");
         Ok((row.get::<_, i64>(0) as usize, row.get::<_, Option<i32>>(1).unwrap_or(0) as usize))
     }
 
     fn vectors(&self, space: Space, out: &mut GenreVectors) -> Result<(), RecommenderError> {
-        self.each_row(&format!("SELECT track_id, data FROM {} ORDER BY track_id", table(space)), &mut |row| {
+        self.each_row(&format!("SELECT track_id, data FROM {} ORDER BY track_id", space.table()), &mut |row| {
             let id: i64 = row.get(0);
             out.push(id, row.get::<_, Vec<f32>>(1), || format!("track {id}: {space:?} vector"))
                 .map_err(|reason| RecommenderError::NotALibrary { path: self.name.clone(), reason })
@@ -444,7 +438,7 @@ impl Store for PgStore {
     }
 
     fn point(&self, space: Space, id: i64) -> Result<Option<Vec<f32>>, RecommenderError> {
-        Ok(self.query_opt(&format!("SELECT data FROM {} WHERE track_id = $1", table(space)), &[&id])?.map(|r| r.get(0)))
+        Ok(self.query_opt(&format!("SELECT data FROM {} WHERE track_id = $1", space.table()), &[&id])?.map(|r| r.get(0)))
     }
 
     fn track_by_path(&self, path: &str) -> Result<Option<TrackRow>, RecommenderError> {
@@ -552,7 +546,7 @@ impl Store for PgStore {
     /// length is within [`CUBE_MAX_DIM`] (else a `vec` where the library has pgvector's).
     fn indexed_dims(&self, space: Space) -> Result<Option<usize>, RecommenderError> {
         let searchable = if self.client.borrow().pgvector { "point IS NOT NULL OR vec IS NOT NULL" } else { "point IS NOT NULL" };
-        let row = self.query_opt(&format!("SELECT cardinality(data), {searchable} FROM {} LIMIT 1", table(space)), &[])?;
+        let row = self.query_opt(&format!("SELECT cardinality(data), {searchable} FROM {} LIMIT 1", space.table()), &[])?;
         Ok(row.filter(|r| r.get::<_, bool>(1)).map(|r| r.get::<_, i32>(0) as usize))
     }
 
@@ -571,7 +565,7 @@ impl Store for PgStore {
         };
         let k = k as i64;
         // The outer query puts the few in id order.
-        let sql = format!("SELECT track_id, data FROM (SELECT track_id, data FROM {} ORDER BY {order} LIMIT $2) AS near ORDER BY track_id", table(space));
+        let sql = format!("SELECT track_id, data FROM (SELECT track_id, data FROM {} ORDER BY {order} LIMIT $2) AS near ORDER BY track_id", space.table());
         for r in self.query(&sql, &[query, &k])? {
             let id: i64 = r.get(0);
             out.push(id, r.get::<_, Vec<f32>>(1), || format!("track {id}: {space:?} vector"))

@@ -110,13 +110,6 @@ impl SqliteStore {
     }
 }
 
-fn table(space: Space) -> &'static str {
-    match space {
-        Space::Genres => "vectors",
-        Space::Embedding => "embeddings",
-    }
-}
-
 impl Store for SqliteStore {
     fn worker(&self) -> Option<&str> {
         None
@@ -202,13 +195,13 @@ impl Store for SqliteStore {
         }
         let (n, bytes): (i64, Option<i64>) = self
             .conn
-            .query_row(&format!("SELECT COUNT(*), MAX(LENGTH(data)) FROM {}", table(space)), [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(&format!("SELECT COUNT(*), MAX(LENGTH(data)) FROM {}", space.table()), [], |r| Ok((r.get(0)?, r.get(1)?)))
             .map_err(self.err())?;
         Ok((n as usize, bytes.unwrap_or(0) as usize / 4))
     }
 
     fn vectors(&self, space: Space, out: &mut GenreVectors) -> Result<(), RecommenderError> {
-        let mut stmt = self.conn.prepare_cached(&format!("SELECT track_id, data FROM {} ORDER BY track_id", table(space))).map_err(self.err())?;
+        let mut stmt = self.conn.prepare_cached(&format!("SELECT track_id, data FROM {} ORDER BY track_id", space.table())).map_err(self.err())?;
         let mut rows = stmt.query([]).map_err(self.err())?;
         while let Some(row) = rows.next().map_err(self.err())? {
             let id: i64 = row.get(0).map_err(self.err())?;
@@ -224,7 +217,7 @@ impl Store for SqliteStore {
         if space == Space::Embedding && !self.has_embeddings()? {
             return Ok(None);
         }
-        let mut stmt = self.conn.prepare_cached(&format!("SELECT data FROM {} WHERE track_id = ?1", table(space))).map_err(self.err())?;
+        let mut stmt = self.conn.prepare_cached(&format!("SELECT data FROM {} WHERE track_id = ?1", space.table())).map_err(self.err())?;
         let bytes: Option<Vec<u8>> = stmt.query_row(params![id], |r| r.get(0)).optional().map_err(self.err())?;
         bytes
             .map(|b| {
