@@ -33,11 +33,15 @@ fn time(reps: usize, f: impl Fn()) -> f64 {
 }
 
 /// Times one layer: forward only (reading the data forces the work), or, when training, forward
-/// and backward from a fresh tracked copy of `x`.
+/// and backward from a fresh copy of `x`, tracked unless `x` is the network's input (whose
+/// gradient a training step never computes).
 fn time_layer(reps: usize, train: bool, x: &Tensor<4>, layer: impl Fn(Tensor<4>) -> Tensor<4>) -> f64 {
+    let network_input = x.dims()[1] == 1;
     if train {
         time(reps, || {
-            let _ = layer(x.clone().detach().require_grad()).sum().backward();
+            let x = x.clone().detach();
+            let x = if network_input { x } else { x.require_grad() };
+            let _ = layer(x).sum().backward();
         })
     } else {
         time(reps, || {

@@ -6,14 +6,13 @@ use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
 use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
 use burn::backend::autodiff::{Autodiff, NodeId};
-use burn::backend::ops::{FloatTensorOps, ModuleOps};
 use burn::backend::tensor::FloatTensor;
 use burn::backend::Flex;
 use burn::tensor::ops::ConvOptions;
 use burn_flex::FlexTensor;
 
-use super::flex::{contiguous, layout, tensor, values};
-use super::{batch_norm, im2col, max_pool, CpuKernels};
+use super::flex::{contiguous, conv_geometry, layout, tensor, values};
+use super::{batch_norm, conv, max_pool, CpuKernels};
 
 type Ad<C> = Autodiff<Flex, C>;
 
@@ -70,29 +69,18 @@ impl Backward<Flex, 2> for Conv2dBackward {
         let [node_x, node_weight] = ops.parents;
         let grad = grads.consume::<Flex>(&ops.node);
         let (x_state, weight_state, options) = ops.state;
-        let x: FlexTensor = checkpointer.retrieve_node_output(x_state);
-        let weight: FlexTensor = checkpointer.retrieve_node_output(weight_state);
+        let x = contiguous(checkpointer.retrieve_node_output(x_state));
+        let weight = contiguous(checkpointer.retrieve_node_output(weight_state));
+        let grad = contiguous(grad);
+        let g = conv_geometry(&x, &weight, &options);
         if let Some(node) = node_x {
-            grads.register::<Flex>(node.id, Flex::conv2d_x_backward(x.clone(), weight.clone(), grad.clone(), options.clone()));
+            grads.register::<Flex>(node.id, tensor(conv::input_grad(values(&weight), values(&grad), &g), g.input));
         }
         if let Some(node) = node_weight {
-            grads.register::<Flex>(node.id, conv_weight_grad(x, &weight, grad, &options));
+            let dims: [usize; 4] = weight.layout().shape().dims();
+            grads.register::<Flex>(node.id, tensor(conv::weight_grad(values(&x), values(&grad), &g), dims));
         }
     }
-}
-
-/// The kernel's gradient of a stride-1 convolution: per batch item the output gradient
-/// `[c_out, oh*ow]` times the transposed im2col of its input `[oh*ow, c_in*kh*kw]`, as one batched
-/// matrix product, summed over the batch.
-fn conv_weight_grad(x: FlexTensor, weight: &FlexTensor, grad: FlexTensor, options: &ConvOptions<2>) -> FlexTensor {
-    let x = contiguous(x);
-    let [c_out, c_in, kh, kw]: [usize; 4] = weight.layout().shape().dims();
-    let [b, _, oh, ow]: [usize; 4] = grad.layout().shape().dims();
-    let geometry = im2col::Geometry { input: x.layout().shape().dims(), kernel: [kh, kw], padding: options.padding, output: [oh, ow] };
-    let col = tensor(im2col::im2col(values(&x), geometry), [b, c_in * kh * kw, oh * ow]);
-    let grad = Flex::float_reshape(grad, [b, c_out, oh * ow].into());
-    let per_item = Flex::float_matmul(grad, Flex::float_swap_dims(col, 1, 2));
-    Flex::float_reshape(Flex::float_sum_dim(per_item, 0), [c_out, c_in, kh, kw].into())
 }
 
 #[derive(Debug)]

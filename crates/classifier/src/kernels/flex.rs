@@ -1,13 +1,13 @@
 //! The kernels on burn's Flex backend: its tensors' f32 storage in, new tensors out (or, at
 //! inference, the input normalised in place when nothing else holds it).
 
-use burn::backend::ops::ModuleOps;
 use burn::backend::Flex;
 use burn::tensor::ops::ConvOptions;
 use burn::tensor::TensorData;
 use burn_flex::FlexTensor;
 
-use super::{batch_norm, max_pool, CpuKernels};
+use super::im2col::Geometry;
+use super::{batch_norm, conv, max_pool, CpuKernels};
 
 /// `t` with contiguous storage (copied only when it is a strided view).
 pub(super) fn contiguous(t: FlexTensor) -> FlexTensor {
@@ -42,6 +42,15 @@ pub(super) fn tensor<const D: usize>(values: Vec<f32>, shape: [usize; D]) -> Fle
     FlexTensor::from_data(TensorData::new(values, shape))
 }
 
+/// The shapes of a stride-1 convolution of `x` by `weight` with `options`' padding.
+pub(super) fn conv_geometry(x: &FlexTensor, weight: &FlexTensor, options: &ConvOptions<2>) -> Geometry {
+    let input: [usize; 4] = x.layout().shape().dims();
+    let [_, _, kh, kw]: [usize; 4] = weight.layout().shape().dims();
+    let [(top, bottom), (left, right)] = options.padding;
+    let output = [input[2] + top + bottom + 1 - kh, input[3] + left + right + 1 - kw];
+    Geometry { input, kernel: [kh, kw], padding: options.padding, output }
+}
+
 /// The `[batch, channels, height * width]` layout of a 4-D tensor.
 pub(super) fn layout(t: &FlexTensor) -> batch_norm::Layout {
     let dims = t.layout().shape().clone();
@@ -50,7 +59,10 @@ pub(super) fn layout(t: &FlexTensor) -> batch_norm::Layout {
 
 impl CpuKernels for Flex {
     fn conv2d_no_bias(x: FlexTensor, weight: FlexTensor, options: ConvOptions<2>) -> FlexTensor {
-        Flex::conv2d(x, weight, None, options)
+        let [x, weight] = [x, weight].map(contiguous);
+        let g = conv_geometry(&x, &weight, &options);
+        let c_out = weight.layout().shape()[0];
+        tensor(conv::forward(values(&x), values(&weight), &g), [g.input[0], c_out, g.output[0], g.output[1]])
     }
 
     fn fused_batch_norm_train(x: FlexTensor, gamma: FlexTensor, beta: FlexTensor, epsilon: f64, relu: bool) -> (FlexTensor, FlexTensor, FlexTensor) {

@@ -18,8 +18,10 @@
 
 mod autodiff;
 mod batch_norm;
+mod conv;
 mod flex;
 mod im2col;
+mod matmul;
 mod max_pool;
 
 use burn::backend::tensor::FloatTensor;
