@@ -116,7 +116,7 @@ impl Backward<Flex, 3> for BatchNormBackward {
         };
         let l = layout(&s.x);
         let (dx, dgamma, dbeta) = batch_norm::backward(&saved, l, values(&grad));
-        let dims: [usize; 4] = s.x.layout().shape().dims();
+        let dims = s.x.layout().shape().clone();
         for (node, g) in [(node_x, tensor(dx, dims)), (node_gamma, tensor(dgamma, [l.channels])), (node_beta, tensor(dbeta, [l.channels]))] {
             if let Some(node) = node {
                 grads.register::<Flex>(node.id, g);

@@ -73,3 +73,71 @@ pub fn weight_grad(x: &[f32], dy: &[f32], g: &Geometry) -> Vec<f32> {
         .map(|(dw, _)| dw)
         .reduce(|| vec![0f32; c_out * taps], sum)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Input value `(n, c, r, s)` of the padded input, 0 in the padding.
+    fn padded(x: &[f32], g: &Geometry, n: usize, c: usize, r: isize, s: isize) -> f32 {
+        let [_, channels, h, w] = g.input;
+        let (r, s) = (r - g.padding[0].0 as isize, s - g.padding[1].0 as isize);
+        if r < 0 || s < 0 || r >= h as isize || s >= w as isize {
+            return 0.0;
+        }
+        x[((n * channels + c) * h + r as usize) * w + s as usize]
+    }
+
+    /// The three results by their definitions, one multiply-add at a time: `(y, dx, dw)`.
+    fn by_definition(x: &[f32], weight: &[f32], dy: &[f32], g: &Geometry, c_out: usize) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+        let [batch, c_in, h, w] = g.input;
+        let ([kh, kw], [oh, ow]) = (g.kernel, g.output);
+        let (mut y, mut dx, mut dw) = (vec![0f32; batch * c_out * oh * ow], vec![0f32; x.len()], vec![0f32; weight.len()]);
+        for (n, o, i, j) in product4(batch, c_out, oh, ow) {
+            let out = ((n * c_out + o) * oh + i) * ow + j;
+            for (c, a, b) in product4(c_in, kh, kw, 1).map(|(c, a, b, _)| (c, a, b)) {
+                let k = ((o * c_in + c) * kh + a) * kw + b;
+                let (r, s) = ((i + a) as isize, (j + b) as isize);
+                y[out] += weight[k] * padded(x, g, n, c, r, s);
+                dw[k] += dy[out] * padded(x, g, n, c, r, s);
+                let (r, s) = (r - g.padding[0].0 as isize, s - g.padding[1].0 as isize);
+                if r >= 0 && s >= 0 && r < h as isize && s < w as isize {
+                    dx[((n * c_in + c) * h + r as usize) * w + s as usize] += weight[k] * dy[out];
+                }
+            }
+        }
+        (y, dx, dw)
+    }
+
+    /// All `(a, b, c, d)` below the given bounds, in row-major order.
+    fn product4(a: usize, b: usize, c: usize, d: usize) -> impl Iterator<Item = (usize, usize, usize, usize)> {
+        (0..a * b * c * d).map(move |e| (e / (b * c * d), e / (c * d) % b, e / d % c, e % d))
+    }
+
+    /// Forward, input and kernel gradients against their definitions, on many items (so that each
+    /// thread sums several items' kernel gradients) and on one thread (all items in one sum).
+    #[test]
+    fn forward_and_gradients_follow_the_definitions() {
+        let g = Geometry { input: [9, 2, 5, 6], kernel: [3, 2], padding: [(1, 2), (0, 1)], output: [6, 6] };
+        let c_out = 3;
+        let wave = |len: usize, k: f32| (0..len).map(|i| ((i as f32 * k).sin() * 2.0).round() / 2.0).collect::<Vec<f32>>();
+        let x = wave(9 * 2 * 5 * 6, 0.37);
+        let weight = wave(c_out * 2 * 3 * 2, 1.3);
+        let dy = wave(9 * c_out * 6 * 6, 0.71);
+        let (y, dx, dw) = by_definition(&x, &weight, &dy, &g, c_out);
+        let close = |what: &str, got: Vec<f32>, want: &[f32]| {
+            let worst = got.iter().zip(want).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
+            assert!(worst <= 1e-4, "{what}: differs by {worst}");
+        };
+        let one_thread = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("a thread pool");
+        for (pool, threads) in [(None, "all threads"), (Some(&one_thread), "one thread")] {
+            let run = |f: &(dyn Fn() -> Vec<f32> + Sync)| match pool {
+                Some(pool) => pool.install(f),
+                None => f(),
+            };
+            close(&format!("output, {threads}"), run(&|| forward(&x, &weight, &g)), &y);
+            close(&format!("input gradient, {threads}"), run(&|| input_grad(&weight, &dy, &g)), &dx);
+            close(&format!("kernel gradient, {threads}"), run(&|| weight_grad(&x, &dy, &g)), &dw);
+        }
+    }
+}

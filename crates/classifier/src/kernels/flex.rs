@@ -3,7 +3,7 @@
 
 use burn::backend::Flex;
 use burn::tensor::ops::ConvOptions;
-use burn::tensor::TensorData;
+use burn::tensor::{Shape, TensorData};
 use burn_flex::FlexTensor;
 
 use super::im2col::Geometry;
@@ -35,10 +35,10 @@ fn owned_values(t: &mut FlexTensor) -> Option<&mut [f32]> {
 fn normalised_copy(x: &FlexTensor, l: batch_norm::Layout, affine: &batch_norm::Affine, relu: bool) -> FlexTensor {
     let mut y = values(x).to_vec();
     batch_norm::normalise_in_place(&mut y, l, affine, relu);
-    tensor(y, x.layout().shape().dims::<4>())
+    tensor(y, x.layout().shape().clone())
 }
 
-pub(super) fn tensor<const D: usize>(values: Vec<f32>, shape: [usize; D]) -> FlexTensor {
+pub(super) fn tensor(values: Vec<f32>, shape: impl Into<Shape>) -> FlexTensor {
     FlexTensor::from_data(TensorData::new(values, shape))
 }
 
@@ -51,10 +51,11 @@ pub(super) fn conv_geometry(x: &FlexTensor, weight: &FlexTensor, options: &ConvO
     Geometry { input, kernel: [kh, kw], padding: options.padding, output }
 }
 
-/// The `[batch, channels, height * width]` layout of a 4-D tensor.
+/// The `[batch, channels, plane]` layout of a tensor `[batch, channels, ...]` (plane: the
+/// product of the rest).
 pub(super) fn layout(t: &FlexTensor) -> batch_norm::Layout {
-    let dims = t.layout().shape().clone();
-    batch_norm::Layout { batch: dims[0], channels: dims[1], plane: dims[2] * dims[3] }
+    let dims = t.layout().shape();
+    batch_norm::Layout { batch: dims[0], channels: dims[1], plane: dims[2..].iter().product() }
 }
 
 impl CpuKernels for Flex {

@@ -26,9 +26,9 @@ mod max_pool;
 
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{backend_extension, Dispatch};
-use burn::nn::conv::Conv2d;
+use burn::nn::conv::{Conv1d, Conv2d};
 use burn::nn::pool::MaxPool2d;
-use burn::nn::{BatchNorm, PaddingConfig2d};
+use burn::nn::{BatchNorm, PaddingConfig1d, PaddingConfig2d};
 use burn::prelude::*;
 use burn::tensor::activation::relu;
 use burn::tensor::ops::ConvOptions;
@@ -37,8 +37,8 @@ use burn::tensor::DType;
 /// The operations the Flex backend (and its autodiff wrapper) run with this module's kernels.
 #[backend_extension(Flex, Autodiff)]
 pub trait CpuKernels: burn::backend::Backend {
-    /// A convolution without bias, stride 1, no dilation or groups ([`conv2d`] sends no other);
-    /// differs from the stock one only in its backward pass.
+    /// A convolution without bias, stride 1, no dilation or groups ([`conv2d`] and [`conv1d`]
+    /// send no other; they add the bias after).
     fn conv2d_no_bias(x: FloatTensor<Self>, weight: FloatTensor<Self>, options: ConvOptions<2>) -> FloatTensor<Self>;
     /// Training-mode batch-norm (then ReLU when `relu`): `(output, batch mean, batch variance)`.
     fn fused_batch_norm_train(
@@ -71,41 +71,76 @@ pub trait CpuKernels: burn::backend::Backend {
 }
 
 /// Whether `x` lives where these kernels run: burn's CPU backend, in f32.
-fn on_kernels(x: &Tensor<4>) -> bool {
+fn on_kernels<const D: usize>(x: &Tensor<D>) -> bool {
     x.device().inner() == Device::flex() && x.dtype() == DType::F32
 }
 
-/// `conv.forward(x)`, with the faster backward pass on the CPU for the convolutions it covers:
-/// no bias, stride 1, no dilation, no groups.
+/// `conv.forward(x)`, by the kernels on the CPU for the convolutions they cover: stride 1, no
+/// dilation, no groups.
 pub fn conv2d(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
     match stride_one_padding(conv) {
-        Some(padding) if on_kernels(&x) && conv.bias.is_none() && conv.groups == 1 => {
-            let options = ConvOptions::new_with_padding([1, 1], padding, [1, 1], 1);
-            Tensor::from_dispatch(Dispatch::conv2d_no_bias(x.into_dispatch(), conv.weight.val().into_dispatch(), options))
-        }
+        Some(padding) if on_kernels(&x) && conv.groups == 1 => stride_one(x, conv.weight.val(), conv.bias.as_ref().map(|b| b.val()), padding),
         _ => conv.forward(x),
     }
 }
 
+/// `conv.forward(x)` for `[batch, channels, length]` inputs, as [`conv2d`] of a `length x 1`
+/// image when the kernels cover it.
+pub fn conv1d(conv: &Conv1d, x: Tensor<3>) -> Tensor<3> {
+    if !(on_kernels(&x) && conv.stride == 1 && conv.dilation == 1 && conv.groups == 1) {
+        return conv.forward(x);
+    }
+    let padding = match conv.padding {
+        PaddingConfig1d::Same => same_padding(conv.kernel_size),
+        PaddingConfig1d::Valid => (0, 0),
+        PaddingConfig1d::Explicit(begin, end) => (begin, end),
+    };
+    let [batch, channels, length] = x.dims();
+    let [c_out, c_in, k] = conv.weight.dims();
+    let weight = conv.weight.val().reshape([c_out, c_in, k, 1]);
+    let y = stride_one(x.reshape([batch, channels, length, 1]), weight, conv.bias.as_ref().map(|b| b.val()), [padding, (0, 0)]);
+    let [_, _, out_length, _] = y.dims();
+    y.reshape([batch, c_out, out_length])
+}
+
+/// The kernels' stride-1 convolution, then the bias (burn's broadcast add, which autodiff
+/// differentiates).
+fn stride_one(x: Tensor<4>, weight: Tensor<4>, bias: Option<Tensor<1>>, padding: [(usize, usize); 2]) -> Tensor<4> {
+    let options = ConvOptions::new_with_padding([1, 1], padding, [1, 1], 1);
+    let y = Tensor::from_dispatch(Dispatch::conv2d_no_bias(x.into_dispatch(), weight.into_dispatch(), options));
+    match bias {
+        Some(bias) => {
+            let channels = bias.dims()[0];
+            y + bias.reshape([1, channels, 1, 1])
+        }
+        None => y,
+    }
+}
+
+/// The `(begin, end)` padding of "same" for a stride-1 kernel of `k` taps: `k - 1` in all, the
+/// odd one at the end (burn keeps its own computation private).
+fn same_padding(k: usize) -> (usize, usize) {
+    ((k - 1) / 2, k - 1 - (k - 1) / 2)
+}
+
 /// The `(begin, end)` padding of each axis that `conv` applies, for an undilated stride-1
-/// convolution; `None` otherwise. (burn keeps its own computation private; for stride 1, "same"
-/// pads `k - 1` in all, the odd one at the end.)
+/// convolution; `None` otherwise.
 fn stride_one_padding(conv: &Conv2d) -> Option<[(usize, usize); 2]> {
     if conv.stride != [1, 1] || conv.dilation != [1, 1] {
         return None;
     }
     let [kh, kw] = conv.kernel_size;
-    let same = |k: usize| ((k - 1) / 2, k - 1 - (k - 1) / 2);
     Some(match conv.padding {
-        PaddingConfig2d::Same => [same(kh), same(kw)],
+        PaddingConfig2d::Same => [same_padding(kh), same_padding(kw)],
         PaddingConfig2d::Valid => [(0, 0), (0, 0)],
         PaddingConfig2d::Explicit(top, left, bottom, right) => [(top, bottom), (left, right)],
     })
 }
 
-/// `norm.forward(x)`, then a ReLU when `then_relu`: both in one kernel on the CPU. In training
-/// the running statistics are updated exactly as burn's `BatchNorm` updates them.
-pub fn batch_norm(norm: &BatchNorm, x: Tensor<4>, then_relu: bool) -> Tensor<4> {
+/// `norm.forward(x)` (`x` is `[batch, channels, ...]`), then a ReLU when `then_relu`: both in one
+/// kernel on the CPU. In training the running statistics are updated exactly as burn's
+/// `BatchNorm` updates them.
+pub fn batch_norm<const D: usize>(norm: &BatchNorm, x: Tensor<D>, then_relu: bool) -> Tensor<D> {
     if !on_kernels(&x) {
         let y = norm.forward(x);
         return if then_relu { relu(y) } else { y };
@@ -141,7 +176,7 @@ pub fn max_pool(pool: &MaxPool2d, x: Tensor<4>) -> Tensor<4> {
 #[cfg(test)]
 mod tests {
     use burn::module::Param;
-    use burn::nn::conv::Conv2dConfig;
+    use burn::nn::conv::{Conv1dConfig, Conv2dConfig};
     use burn::nn::pool::MaxPool2dConfig;
     use burn::nn::{BatchNormConfig, PaddingConfig2d};
     use burn::tensor::Distribution;
@@ -168,12 +203,12 @@ mod tests {
 
     /// Output and gradients (input, then each of `params`) of `layer` on `x` under a random
     /// upstream gradient, so that no gradient is trivially constant.
-    fn run<const D: usize>(
-        x: &Tensor<4>,
+    fn run<const E: usize, const D: usize>(
+        x: &Tensor<E>,
         upstream: &Tensor<D>,
-        layer: impl Fn(Tensor<4>) -> Tensor<D>,
+        layer: impl Fn(Tensor<E>) -> Tensor<D>,
         params: &[Tensor<1>],
-    ) -> (Tensor<D>, Tensor<4>, Vec<Tensor<1>>) {
+    ) -> (Tensor<D>, Tensor<E>, Vec<Tensor<1>>) {
         let x = x.clone().detach().require_grad();
         let y = layer(x.clone());
         let grads = (y.clone() * upstream.clone()).sum().backward();
@@ -182,44 +217,85 @@ mod tests {
         (y.detach(), dx, dp)
     }
 
-    #[test]
-    fn conv2d_forward_and_backward_equal_burns() {
-        let device = Device::flex().autodiff();
-        let cases = [
-            ([3, 3], PaddingConfig2d::Same),
-            ([4, 2], PaddingConfig2d::Same), // pads unevenly: (1, 2) and (0, 1)
-            ([1, 5], PaddingConfig2d::Valid),
-            ([3, 3], PaddingConfig2d::Explicit(2, 0, 1, 2)),
-            ([3, 3], PaddingConfig2d::Explicit(4, 1, 0, 3)), // rows and columns of padding only
-        ];
-        for (kernel, padding) in cases {
-            let conv = Conv2dConfig::new([3, 5], kernel).with_padding(padding.clone()).with_bias(false).init(&device);
-            assert!(stride_one_padding(&conv).is_some(), "{kernel:?} {padding:?} takes the kernel path");
-            let x = random([2, 3, 9, 10], &device);
-            let [_, _, h, w] = conv.forward(x.clone()).dims();
-            let upstream = random([2, 5, h, w], &device);
-            let weight = conv.weight.val();
-            let fast = run(&x, &upstream, |x| conv2d(&conv, x), &[]);
-            let fast_weight = weight.grad(&(conv2d(&conv, x.clone()) * upstream.clone()).sum().backward()).expect("kernel gradient");
-            let stock = run(&x, &upstream, |x| conv.forward(x), &[]);
-            let stock_weight = weight.grad(&(conv.forward(x.clone()) * upstream.clone()).sum().backward()).expect("kernel gradient");
-            let case = format!("kernel {kernel:?}, {padding:?}");
-            assert_close(&format!("{case}: output"), fast.0, stock.0);
-            assert_close(&format!("{case}: input gradient"), fast.1, stock.1);
-            assert_close(&format!("{case}: kernel gradient"), fast_weight, stock_weight);
+    /// Output, input gradient and parameter gradients (kernel, then bias) of `conv` on `x` under
+    /// a random upstream gradient, through `layer`.
+    fn conv_run<const D: usize>(
+        x: &Tensor<D>,
+        upstream: &Tensor<D>,
+        params: &[Tensor<D>],
+        bias: Option<&Tensor<1>>,
+        layer: impl Fn(Tensor<D>) -> Tensor<D>,
+    ) -> Vec<Vec<f32>> {
+        let x = x.clone().detach().require_grad();
+        let y = layer(x.clone());
+        let grads = (y.clone() * upstream.clone()).sum().backward();
+        let mut out = vec![values(y.detach()), values(x.grad(&grads).expect("input gradient"))];
+        out.extend(params.iter().map(|p| values(p.grad(&grads).expect("kernel gradient"))));
+        out.extend(bias.map(|b| values(b.grad(&grads).expect("bias gradient"))));
+        out
+    }
+
+    /// Same values within float rounding (relative to the largest magnitude), for each of
+    /// output, input gradient, kernel gradient and bias gradient.
+    #[track_caller]
+    fn assert_all_close(case: &str, fast: Vec<Vec<f32>>, stock: Vec<Vec<f32>>) {
+        assert_eq!(fast.len(), stock.len(), "{case}: same gradients");
+        for (what, (fast, stock)) in ["output", "input gradient", "kernel gradient", "bias gradient"].iter().zip(fast.iter().zip(&stock)) {
+            assert_eq!(fast.len(), stock.len(), "{case}: {what} size");
+            let scale = stock.iter().fold(1f32, |m, v| m.max(v.abs()));
+            let worst = fast.iter().zip(stock).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
+            assert!(worst <= 2e-5 * scale, "{case}: {what} differs by {worst} (scale {scale})");
         }
     }
 
     #[test]
-    fn strided_or_biased_convolutions_run_burns_layer() {
+    fn conv2d_forward_and_backward_equal_burns() {
+        let device = Device::flex().autodiff();
+        let cases = [
+            ([3, 5], [3, 3], PaddingConfig2d::Same, false),
+            ([3, 5], [4, 2], PaddingConfig2d::Same, false), // pads unevenly: (1, 2) and (0, 1)
+            ([3, 5], [1, 5], PaddingConfig2d::Valid, true),
+            ([3, 5], [3, 3], PaddingConfig2d::Explicit(2, 0, 1, 2), false),
+            ([3, 5], [3, 3], PaddingConfig2d::Explicit(4, 1, 0, 3), true), // rows and columns of padding only
+            ([1, 6], [7, 4], PaddingConfig2d::Explicit(3, 0, 3, 0), true), // musicnn's timbral filters
+            ([1, 6], [4, 1], PaddingConfig2d::Explicit(1, 0, 2, 0), true), // and its even temporal ones
+        ];
+        for (channels, kernel, padding, bias) in cases {
+            let conv = Conv2dConfig::new(channels, kernel).with_padding(padding.clone()).with_bias(bias).init(&device);
+            assert!(stride_one_padding(&conv).is_some(), "{kernel:?} {padding:?} takes the kernel path");
+            // More items than threads: each thread sums several items' kernel gradients.
+            let x = random([12, channels[0], 9, 10], &device);
+            let upstream = random(conv.forward(x.clone()).dims(), &device);
+            let (weight, biases) = (conv.weight.val(), conv.bias.as_ref().map(|b| b.val()));
+            let fast = conv_run(&x, &upstream, &[weight.clone()], biases.as_ref(), |x| conv2d(&conv, x));
+            let stock = conv_run(&x, &upstream, &[weight], biases.as_ref(), |x| conv.forward(x));
+            assert_all_close(&format!("{channels:?} kernel {kernel:?}, {padding:?}, bias {bias}"), fast, stock);
+        }
+    }
+
+    #[test]
+    fn conv1d_forward_and_backward_equal_burns() {
+        let device = Device::flex().autodiff();
+        for (kernel, padding) in [(7, PaddingConfig1d::Explicit(3, 3)), (4, PaddingConfig1d::Same), (3, PaddingConfig1d::Valid)] {
+            let conv = Conv1dConfig::new(5, 4, kernel).with_padding(padding.clone()).init(&device);
+            let x = random([3, 5, 11], &device);
+            let upstream = random(conv.forward(x.clone()).dims(), &device);
+            let (weight, bias) = (conv.weight.val(), conv.bias.as_ref().map(|b| b.val()));
+            let fast = conv_run(&x, &upstream, &[weight.clone()], bias.as_ref(), |x| conv1d(&conv, x));
+            let stock = conv_run(&x, &upstream, &[weight], bias.as_ref(), |x| conv.forward(x));
+            assert_all_close(&format!("kernel {kernel}, {padding:?}"), fast, stock);
+        }
+    }
+
+    #[test]
+    fn strided_or_dilated_convolutions_run_burns_layer() {
         let device = Device::flex();
         let strided = Conv2dConfig::new([1, 2], [3, 3]).with_stride([2, 2]).init(&device);
         assert!(stride_one_padding(&strided).is_none());
         let dilated = Conv2dConfig::new([1, 2], [3, 3]).with_dilation([2, 1]).init(&device);
         assert!(stride_one_padding(&dilated).is_none());
-        let biased = Conv2dConfig::new([1, 2], [3, 3]).init(&device);
         let x = random([1, 1, 6, 6], &device);
-        assert_close("biased", conv2d(&biased, x.clone()), biased.forward(x));
+        assert_close("strided", conv2d(&strided, x.clone()), strided.forward(x));
     }
 
     #[test]
@@ -246,6 +322,29 @@ mod tests {
             assert_close(&format!("{case}: running mean"), fast_norm.running_mean.value(), stock_norm.running_mean.value());
             assert_close(&format!("{case}: running var"), fast_norm.running_var.value(), stock_norm.running_var.value());
         }
+    }
+
+    /// musicnn normalises sequences `[batch, channels, time]` and vectors `[batch, features]`.
+    #[test]
+    fn batch_norm_of_sequences_and_vectors_equals_burns() {
+        let device = Device::flex().autodiff();
+        let norm = BatchNormConfig::new(4).init(&device);
+        let params = vec![norm.gamma.val(), norm.beta.val()];
+        let sequences = random([3, 4, 7], &device) * 2.0 + 0.5;
+        let upstream = random([3, 4, 7], &device);
+        let fast = run(&sequences, &upstream, |x| batch_norm(&norm, x, false), &params);
+        let stock = run(&sequences, &upstream, |x| norm.forward(x), &params);
+        assert_close("sequences: output", fast.0, stock.0);
+        assert_close("sequences: input gradient", fast.1, stock.1);
+        for (i, (f, s)) in fast.2.into_iter().zip(stock.2).enumerate() {
+            assert_close(&format!("sequences: {} gradient", ["gamma", "beta"][i]), f, s);
+        }
+        let vectors = random([5, 4], &device) - 1.0;
+        let upstream = random([5, 4], &device);
+        let fast = run(&vectors, &upstream, |x| batch_norm(&norm, x, false), &params);
+        let stock = run(&vectors, &upstream, |x| norm.forward(x), &params);
+        assert_close("vectors: output", fast.0, stock.0);
+        assert_close("vectors: input gradient", fast.1, stock.1);
     }
 
     #[test]

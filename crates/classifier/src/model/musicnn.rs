@@ -19,6 +19,7 @@ use burn::prelude::*;
 use burn::tensor::activation::relu;
 
 use super::tf_batch_norm;
+use crate::kernels;
 
 /// musicnn's hyper-parameters. The defaults are the published `MSD_musicnn`/`MTT_musicnn`
 /// (`num_filt=1.6`: 204 timbral and 51 temporal filters; 64 mid-end filters; 200 dense units).
@@ -60,7 +61,7 @@ pub struct FrontBlock {
 impl FrontBlock {
     /// `[batch, 1, time, mel]` → `[batch, filters, time]`.
     fn forward(&self, x: Tensor<4>) -> Tensor<3> {
-        let x = self.norm.forward(relu(self.conv.forward(x)));
+        let x = kernels::batch_norm(&self.norm, relu(kernels::conv2d(&self.conv, x)), false);
         let [batch, filters, time, _] = x.dims();
         x.max_dim(3).reshape([batch, filters, time])
     }
@@ -76,7 +77,7 @@ pub struct MidBlock {
 
 impl MidBlock {
     fn forward(&self, x: Tensor<3>) -> Tensor<3> {
-        self.norm.forward(relu(self.conv.forward(x)))
+        kernels::batch_norm(&self.norm, relu(kernels::conv1d(&self.conv, x)), false)
     }
 }
 
@@ -172,7 +173,7 @@ impl Musicnn {
     /// Logits `[batch, n_classes]` and the penultimate layer `[batch, backend_units]` for
     /// patches `[batch, 1, n_mels, frames]` (any number of frames).
     pub fn forward_with_embedding(&self, x: Tensor<4>) -> (Tensor<2>, Tensor<2>) {
-        let x = self.input_norm.forward(x.swap_dims(2, 3));
+        let x = kernels::batch_norm(&self.input_norm, x.swap_dims(2, 3), false);
         let front: Vec<Tensor<3>> = self.timbral.iter().chain(&self.temporal).map(|b| b.forward(x.clone())).collect();
         let front = Tensor::cat(front, 1);
         let mut features = vec![front.clone()];
@@ -186,8 +187,8 @@ impl Musicnn {
         let [batch, channels, _] = features.dims();
         // TensorFlow concatenates [max, mean] on a last axis and flattens: per channel, max then mean.
         let pooled = Tensor::cat(vec![features.clone().max_dim(2), features.mean_dim(2)], 2).reshape([batch, 2 * channels]);
-        let pooled = self.pool_norm.forward(pooled);
-        let embedding = self.penultimate_norm.forward(relu(self.penultimate.forward(self.dropout.forward(pooled))));
+        let pooled = kernels::batch_norm(&self.pool_norm, pooled, false);
+        let embedding = kernels::batch_norm(&self.penultimate_norm, relu(self.penultimate.forward(self.dropout.forward(pooled))), false);
         let logits = self.head.forward(self.dropout.forward(embedding.clone()));
         (logits, embedding)
     }

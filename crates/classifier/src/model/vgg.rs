@@ -14,6 +14,7 @@ use burn::prelude::*;
 use burn::tensor::activation::relu;
 
 use super::tf_batch_norm;
+use crate::kernels;
 
 /// The VGG tagger's hyper-parameters; the defaults are `MSD_vgg`/`MTT_vgg`.
 #[derive(Config, Debug, PartialEq)]
@@ -46,7 +47,8 @@ pub struct VggBlock {
 
 impl VggBlock {
     fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        self.dropout.forward(self.pool.forward(self.norm.forward(relu(self.conv.forward(x)))))
+        let x = kernels::batch_norm(&self.norm, relu(kernels::conv2d(&self.conv, x)), false);
+        self.dropout.forward(kernels::max_pool(&self.pool, x))
     }
 }
 
@@ -106,7 +108,7 @@ impl VggConfig {
 impl Vgg {
     /// Logits and the flattened last pool (the embedding) for patches `[batch, 1, n_mels, frames]`.
     pub fn forward_with_embedding(&self, x: Tensor<4>) -> (Tensor<2>, Tensor<2>) {
-        let x = self.input_norm.forward(x.swap_dims(2, 3));
+        let x = kernels::batch_norm(&self.input_norm, x.swap_dims(2, 3), false);
         let x = self.blocks.iter().fold(x, |x, b| b.forward(x));
         let [batch, channels, time, mel] = x.dims();
         let embedding = x.permute([0, 2, 3, 1]).reshape([batch, time * mel * channels]);
