@@ -9,10 +9,13 @@
 //! element by element and converts the input to channels-last first; its backward passes are a
 //! transposed convolution and a convolution whose kernel is the whole output gradient.
 
+use std::mem::MaybeUninit;
+
 use rayon::prelude::*;
 
+use super::buffer::written;
 use super::im2col::{col2im, im2col, Geometry};
-use super::matmul::{matmul, Matrix};
+use super::matmul::{matmul, matmul_into, Matrix};
 
 /// One batch item's im2col, reused by the items one thread runs.
 fn col_buffer(g: &Geometry) -> Vec<f32> {
@@ -24,15 +27,17 @@ pub fn forward(x: &[f32], weight: &[f32], g: &Geometry) -> Vec<f32> {
     let (taps, positions) = (g.taps(), g.positions());
     let c_out = weight.len() / taps;
     let w = Matrix::new(weight, c_out, taps);
-    let mut y = vec![0f32; g.input[0] * c_out * positions];
-    y.par_chunks_mut(c_out * positions).zip(x.par_chunks(g.item_len())).for_each_init(
-        || col_buffer(g),
-        |col, (y, x)| {
-            im2col(x, g, col);
-            matmul(y, w, Matrix::new(col, taps, positions), false);
-        },
-    );
-    y
+    let write = |y: &mut [MaybeUninit<f32>]| {
+        y.par_chunks_mut(c_out * positions).zip(x.par_chunks(g.item_len())).for_each_init(
+            || col_buffer(g),
+            |col, (y, x)| {
+                im2col(x, g, col);
+                matmul_into(y, w, Matrix::new(col, taps, positions));
+            },
+        )
+    };
+    // SAFETY: each item's output is one chunk, and the product writes all of it.
+    unsafe { written(g.input[0] * c_out * positions, write) }
 }
 
 /// The input's gradient `[batch, c_in, h, w]` given the output's gradient `dy`.
@@ -51,27 +56,37 @@ pub fn input_grad(weight: &[f32], dy: &[f32], g: &Geometry) -> Vec<f32> {
     dx
 }
 
-/// The kernel's gradient `[c_out, c_in, kh, kw]` given the input and the output's gradient:
-/// each thread accumulates its items' products, then the threads' sums are added.
+/// Batch items whose kernel gradients one task sums; the tasks' sums are then added in order,
+/// so the result does not depend on how rayon shares the work (seeded training stays
+/// reproducible to the bit).
+const ITEMS_PER_SUM: usize = 4;
+
+/// The kernel's gradient `[c_out, c_in, kh, kw]` given the input and the output's gradient.
 pub fn weight_grad(x: &[f32], dy: &[f32], g: &Geometry) -> Vec<f32> {
     let (taps, positions) = (g.taps(), g.positions());
     let c_out = dy.len() / (g.input[0] * positions);
-    let sum = |mut a: Vec<f32>, b: Vec<f32>| {
-        a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
-        a
-    };
-    x.par_chunks(g.item_len())
-        .zip(dy.par_chunks(c_out * positions))
-        .fold(
-            || (vec![0f32; c_out * taps], col_buffer(g)),
-            |(mut dw, mut col), (x, dy)| {
-                im2col(x, g, &mut col);
-                matmul(&mut dw, Matrix::new(dy, c_out, positions), Matrix::new(&col, taps, positions).t(), true);
-                (dw, col)
+    let partial_sums: Vec<Vec<f32>> = x
+        .par_chunks(ITEMS_PER_SUM * g.item_len())
+        .zip(dy.par_chunks(ITEMS_PER_SUM * c_out * positions))
+        .map_init(
+            || col_buffer(g),
+            |col, (x, dy)| {
+                let mut dw = vec![0f32; c_out * taps];
+                for (x, dy) in x.chunks(g.item_len()).zip(dy.chunks(c_out * positions)) {
+                    im2col(x, g, col);
+                    matmul(&mut dw, Matrix::new(dy, c_out, positions), Matrix::new(col, taps, positions).t(), true);
+                }
+                dw
             },
         )
-        .map(|(dw, _)| dw)
-        .reduce(|| vec![0f32; c_out * taps], sum)
+        .collect();
+    partial_sums
+        .into_iter()
+        .reduce(|mut a, b| {
+            a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+            a
+        })
+        .unwrap_or_else(|| vec![0f32; c_out * taps])
 }
 
 #[cfg(test)]
@@ -114,8 +129,8 @@ mod tests {
         (0..a * b * c * d).map(move |e| (e / (b * c * d), e / (c * d) % b, e / d % c, e % d))
     }
 
-    /// Forward, input and kernel gradients against their definitions, on many items (so that each
-    /// thread sums several items' kernel gradients) and on one thread (all items in one sum).
+    /// Forward, input and kernel gradients against their definitions, on more items than one task
+    /// sums, on all threads and on one.
     #[test]
     fn forward_and_gradients_follow_the_definitions() {
         let g = Geometry { input: [9, 2, 5, 6], kernel: [3, 2], padding: [(1, 2), (0, 1)], output: [6, 6] };

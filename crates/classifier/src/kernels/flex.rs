@@ -30,12 +30,10 @@ fn owned_values(t: &mut FlexTensor) -> Option<&mut [f32]> {
     t.try_storage_mut::<f32>().filter(|s| s.len() == len)
 }
 
-/// A normalised copy of the 4-D tensor `x`, which stays as it was (for a backward pass, or for
-/// whoever else holds it).
+/// A normalised copy of `x`, which stays as it was (for a backward pass, or for whoever else
+/// holds it).
 fn normalised_copy(x: &FlexTensor, l: batch_norm::Layout, affine: &batch_norm::Affine, relu: bool) -> FlexTensor {
-    let mut y = values(x).to_vec();
-    batch_norm::normalise_in_place(&mut y, l, affine, relu);
-    tensor(y, x.layout().shape().clone())
+    tensor(batch_norm::normalise(values(x), l, affine, relu), x.layout().shape().clone())
 }
 
 pub(super) fn tensor(values: Vec<f32>, shape: impl Into<Shape>) -> FlexTensor {

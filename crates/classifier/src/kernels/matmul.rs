@@ -2,6 +2,8 @@
 //! convolution kernels multiply one batch item at a time, each on one thread, so they call it
 //! without its own parallelism, and read transposed operands through strides instead of copies.
 
+use std::mem::MaybeUninit;
+
 /// A matrix over a slice: `rows x cols`, element `(r, c)` at `r * row_stride + c * col_stride`.
 #[derive(Clone, Copy)]
 pub struct Matrix<'a> {
@@ -27,17 +29,38 @@ impl<'a> Matrix<'a> {
 
 /// `dst = a * b` (or `dst += a * b` when `accumulate`), `dst` row-major, on the calling thread.
 pub fn matmul(dst: &mut [f32], a: Matrix, b: Matrix, accumulate: bool) {
+    check(dst.len(), &a, &b);
+    // SAFETY: `check`ed sizes; a unique borrow, so no operand aliases `dst`.
+    unsafe { gemm_into(dst.as_mut_ptr(), a, b, accumulate) }
+}
+
+/// `dst = a * b` into uninitialised memory: every value of `dst` is written.
+pub fn matmul_into(dst: &mut [MaybeUninit<f32>], a: Matrix, b: Matrix) {
+    check(dst.len(), &a, &b);
+    // SAFETY: as in `matmul`; without `accumulate` gemm only writes `dst`, never reads it.
+    unsafe { gemm_into(dst.as_mut_ptr().cast(), a, b, false) }
+}
+
+/// The sizes a product `a * b` into `len` values needs.
+fn check(len: usize, a: &Matrix, b: &Matrix) {
     assert_eq!(a.cols, b.rows, "inner dimensions");
-    assert_eq!(dst.len(), a.rows * b.cols, "a {} x {} product", a.rows, b.cols);
-    // SAFETY: every matrix's largest offset, (rows - 1) * row_stride + (cols - 1) * col_stride,
-    // lies inside its slice (both `Matrix` constructors keep that), `dst` is exactly
-    // a.rows x b.cols row-major, and `dst` is a unique borrow, so no operand aliases it.
+    assert_eq!(len, a.rows * b.cols, "a {} x {} product", a.rows, b.cols);
+}
+
+/// gemm's product into the row-major `a.rows x b.cols` values at `dst`.
+///
+/// # Safety
+/// `dst` must be valid for writes (and reads when `accumulate`) of `a.rows * b.cols` values and
+/// alias neither operand. (Each `Matrix`'s largest offset, `(rows - 1) * row_stride + (cols - 1)
+/// * col_stride`, lies inside its slice: both constructors keep that.)
+unsafe fn gemm_into(dst: *mut f32, a: Matrix, b: Matrix, accumulate: bool) {
+    // SAFETY: the caller's contract for `dst`; the operands by `Matrix`'s invariant.
     unsafe {
         gemm::gemm(
             a.rows,
             b.cols,
             a.cols,
-            dst.as_mut_ptr(),
+            dst,
             1,
             b.cols as isize,
             accumulate,

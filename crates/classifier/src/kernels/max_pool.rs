@@ -9,7 +9,11 @@
 //! vectorizes them: with a `match` on each window's winner, the backward pass mispredicted about
 //! every other window on real activations and pooling was a fifth of a training step.
 
+use std::mem::MaybeUninit;
+
 use rayon::prelude::*;
+
+use super::buffer::written;
 
 /// Whether `b` beats `a` for the maximum: strictly greater, or NaN (a later NaN wins, as in
 /// burn's scan of the window).
@@ -37,34 +41,39 @@ fn row_pairs(x: &[f32], width: usize) -> impl IndexedParallelIterator<Item = (&[
 }
 
 pub fn forward(x: &[f32], width: usize) -> Vec<f32> {
-    let mut y = vec![0f32; x.len() / 4];
-    y.par_chunks_mut(width / 2).zip(row_pairs(x, width)).for_each(|(y, (top, bottom))| {
-        let (top, bottom) = (&top[..2 * y.len()], &bottom[..2 * y.len()]);
-        for (k, y) in y.iter_mut().enumerate() {
-            *y = tournament([top[2 * k], top[2 * k + 1], bottom[2 * k], bottom[2 * k + 1]]).1;
-        }
-    });
-    y
+    let write = |y: &mut [MaybeUninit<f32>]| {
+        y.par_chunks_mut(width / 2).zip(row_pairs(x, width)).for_each(|(y, (top, bottom))| {
+            let (top, bottom) = (&top[..2 * y.len()], &bottom[..2 * y.len()]);
+            for (k, y) in y.iter_mut().enumerate() {
+                y.write(tournament([top[2 * k], top[2 * k + 1], bottom[2 * k], bottom[2 * k + 1]]).1);
+            }
+        })
+    };
+    // SAFETY: every output row is one chunk, and every value of each row is written.
+    unsafe { written(x.len() / 4, write) }
 }
 
 /// The input's gradient: each output's gradient goes to its window's maximum, every other input
 /// gets 0 (all four written).
 pub fn backward(x: &[f32], width: usize, dy: &[f32]) -> Vec<f32> {
-    let mut dx = vec![0f32; x.len()];
-    dx.par_chunks_mut(2 * width).zip(row_pairs(x, width)).zip(dy.par_chunks(width / 2)).for_each(|((dx, (top, bottom)), dy)| {
-        let (dx_top, dx_bottom) = dx.split_at_mut(width);
-        let n = dy.len();
-        let (top, bottom, dx_top, dx_bottom) = (&top[..2 * n], &bottom[..2 * n], &mut dx_top[..2 * n], &mut dx_bottom[..2 * n]);
-        for (k, &dy) in dy.iter().enumerate() {
-            let ([top_right, bottom_right, lower], _) = tournament([top[2 * k], top[2 * k + 1], bottom[2 * k], bottom[2 * k + 1]]);
-            let to = |wins: bool| if wins { dy } else { 0.0 };
-            dx_top[2 * k] = to(!lower && !top_right);
-            dx_top[2 * k + 1] = to(!lower && top_right);
-            dx_bottom[2 * k] = to(lower && !bottom_right);
-            dx_bottom[2 * k + 1] = to(lower && bottom_right);
-        }
-    });
-    dx
+    let write = |dx: &mut [MaybeUninit<f32>]| {
+        dx.par_chunks_mut(2 * width).zip(row_pairs(x, width)).zip(dy.par_chunks(width / 2)).for_each(|((dx, (top, bottom)), dy)| {
+            let (dx_top, dx_bottom) = dx.split_at_mut(width);
+            let n = dy.len();
+            let (top, bottom, dx_top, dx_bottom) = (&top[..2 * n], &bottom[..2 * n], &mut dx_top[..2 * n], &mut dx_bottom[..2 * n]);
+            for (k, &dy) in dy.iter().enumerate() {
+                let ([top_right, bottom_right, lower], _) = tournament([top[2 * k], top[2 * k + 1], bottom[2 * k], bottom[2 * k + 1]]);
+                let to = |wins: bool| if wins { dy } else { 0.0 };
+                dx_top[2 * k].write(to(!lower && !top_right));
+                dx_top[2 * k + 1].write(to(!lower && top_right));
+                dx_bottom[2 * k].write(to(lower && !bottom_right));
+                dx_bottom[2 * k + 1].write(to(lower && bottom_right));
+            }
+        })
+    };
+    // SAFETY: every pair of input rows is one chunk (even height), and each of its windows
+    // writes its four values (even width, so the windows cover the rows).
+    unsafe { written(x.len(), write) }
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@
 
 mod autodiff;
 mod batch_norm;
+mod buffer;
 mod conv;
 mod flex;
 mod im2col;
@@ -222,7 +223,7 @@ mod tests {
     fn conv_run<const D: usize>(
         x: &Tensor<D>,
         upstream: &Tensor<D>,
-        params: &[Tensor<D>],
+        weight: &Tensor<D>,
         bias: Option<&Tensor<1>>,
         layer: impl Fn(Tensor<D>) -> Tensor<D>,
     ) -> Vec<Vec<f32>> {
@@ -230,7 +231,7 @@ mod tests {
         let y = layer(x.clone());
         let grads = (y.clone() * upstream.clone()).sum().backward();
         let mut out = vec![values(y.detach()), values(x.grad(&grads).expect("input gradient"))];
-        out.extend(params.iter().map(|p| values(p.grad(&grads).expect("kernel gradient"))));
+        out.push(values(weight.grad(&grads).expect("kernel gradient")));
         out.extend(bias.map(|b| values(b.grad(&grads).expect("bias gradient"))));
         out
     }
@@ -267,8 +268,8 @@ mod tests {
             let x = random([12, channels[0], 9, 10], &device);
             let upstream = random(conv.forward(x.clone()).dims(), &device);
             let (weight, biases) = (conv.weight.val(), conv.bias.as_ref().map(|b| b.val()));
-            let fast = conv_run(&x, &upstream, &[weight.clone()], biases.as_ref(), |x| conv2d(&conv, x));
-            let stock = conv_run(&x, &upstream, &[weight], biases.as_ref(), |x| conv.forward(x));
+            let fast = conv_run(&x, &upstream, &weight, biases.as_ref(), |x| conv2d(&conv, x));
+            let stock = conv_run(&x, &upstream, &weight, biases.as_ref(), |x| conv.forward(x));
             assert_all_close(&format!("{channels:?} kernel {kernel:?}, {padding:?}, bias {bias}"), fast, stock);
         }
     }
@@ -281,8 +282,8 @@ mod tests {
             let x = random([3, 5, 11], &device);
             let upstream = random(conv.forward(x.clone()).dims(), &device);
             let (weight, bias) = (conv.weight.val(), conv.bias.as_ref().map(|b| b.val()));
-            let fast = conv_run(&x, &upstream, &[weight.clone()], bias.as_ref(), |x| conv1d(&conv, x));
-            let stock = conv_run(&x, &upstream, &[weight], bias.as_ref(), |x| conv.forward(x));
+            let fast = conv_run(&x, &upstream, &weight, bias.as_ref(), |x| conv1d(&conv, x));
+            let stock = conv_run(&x, &upstream, &weight, bias.as_ref(), |x| conv.forward(x));
             assert_all_close(&format!("kernel {kernel}, {padding:?}"), fast, stock);
         }
     }
