@@ -4,13 +4,16 @@
 //! `examples/profile_cnn.rs --train` and `scripts/bench_train.sh` (README, "Training and
 //! inference speed").
 //!
-//! - [`conv2d`]: the forward pass and the input's gradient are Flex's; the kernel's gradient is
-//!   a matrix product with the input's im2col, where burn runs a convolution whose kernel is the
-//!   whole output gradient. (The input's gradient as a convolution with the flipped kernel was
-//!   tried and measured slower than Flex's transposed convolution, so it stays Flex's.)
+//! - [`conv2d`] and [`conv1d`] (stride 1; the bias added after): forward pass and both
+//!   gradients as im2col + one matrix product per batch item (`conv`), where burn-flex fills its
+//!   im2col element by element and runs a transposed convolution and a convolution whose kernel
+//!   is the whole output gradient for the backward pass.
 //! - [`batch_norm`]: batch statistics, normalisation and an optional ReLU in one pass each way;
 //!   at inference, normalisation and ReLU in one pass.
-//! - [`max_pool`] (2 x 2): no index tensor; the backward pass finds each window's maximum again.
+//! - [`max_pool`] (2 x 2): no index tensor; the backward pass finds each window's maximum again,
+//!   both passes branch-free.
+//!
+//! Outputs that a kernel writes in full are not zeroed first (`buffer`).
 //!
 //! On any other device (wgpu) or dtype the wrappers run burn's stock layers, so models never
 //! depend on these kernels for what they compute, only for how fast. Tests compare every
