@@ -83,7 +83,9 @@ fn on_kernels<const D: usize>(x: &Tensor<D>) -> bool {
 /// dilation, no groups.
 pub fn conv2d(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
     match stride_one_padding(conv) {
-        Some(padding) if on_kernels(&x) && conv.groups == 1 => stride_one(x, conv.weight.val(), conv.bias.as_ref().map(|b| b.val()), padding),
+        Some(padding) if on_kernels(&x) && conv.groups == 1 && fits(x.dims(), conv.kernel_size, padding) => {
+            stride_one(x, conv.weight.val(), conv.bias.as_ref().map(|b| b.val()), padding)
+        }
         _ => conv.forward(x),
     }
 }
@@ -101,6 +103,9 @@ pub fn conv1d(conv: &Conv1d, x: Tensor<3>) -> Tensor<3> {
     };
     let [batch, channels, length] = x.dims();
     let [c_out, c_in, k] = conv.weight.dims();
+    if !fits([batch, channels, length, 1], [k, 1], [padding, (0, 0)]) {
+        return conv.forward(x);
+    }
     let weight = conv.weight.val().reshape([c_out, c_in, k, 1]);
     let y = stride_one(x.reshape([batch, channels, length, 1]), weight, conv.bias.as_ref().map(|b| b.val()), [padding, (0, 0)]);
     let [_, _, out_length, _] = y.dims();
@@ -119,6 +124,12 @@ fn stride_one(x: Tensor<4>, weight: Tensor<4>, bias: Option<Tensor<1>>, padding:
         }
         None => y,
     }
+}
+
+/// Whether `kernel` fits in the padded input `[batch, channels, h, w]` (otherwise burn's layer
+/// runs and reports it).
+fn fits([_, _, h, w]: [usize; 4], kernel: [usize; 2], padding: [(usize, usize); 2]) -> bool {
+    h + padding[0].0 + padding[0].1 >= kernel[0] && w + padding[1].0 + padding[1].1 >= kernel[1]
 }
 
 /// The `(begin, end)` padding of "same" for a stride-1 kernel of `k` taps: `k - 1` in all, the
@@ -292,7 +303,7 @@ mod tests {
     }
 
     #[test]
-    fn strided_or_dilated_convolutions_run_burns_layer() {
+    fn convolutions_the_kernels_do_not_cover_run_burns_layer() {
         let device = Device::flex();
         let strided = Conv2dConfig::new([1, 2], [3, 3]).with_stride([2, 2]).init(&device);
         assert!(stride_one_padding(&strided).is_none());
@@ -300,6 +311,9 @@ mod tests {
         assert!(stride_one_padding(&dilated).is_none());
         let x = random([1, 1, 6, 6], &device);
         assert_close("strided", conv2d(&strided, x.clone()), strided.forward(x));
+        // A kernel larger than the padded input is left to burn, which reports it.
+        assert!(!fits([1, 1, 3, 3], [5, 3], [(0, 0), (0, 0)]));
+        assert!(fits([1, 1, 3, 3], [5, 3], [(1, 1), (0, 0)]));
     }
 
     #[test]
