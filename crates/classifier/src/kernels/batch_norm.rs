@@ -1,4 +1,5 @@
-//! Batch normalisation over `[batch, channels, plane]` values (NCHW with `plane = H * W`),
+//! Batch normalisation over `[batch, channels, plane]` values (`plane` the product of the
+//! dimensions after the channels: `H * W` of an image, the length of a sequence, 1 for a vector),
 //! optionally followed by a ReLU. In training three passes: per-channel statistics, the
 //! normalised output, and (backward) per-channel gradient sums then the input gradient; at
 //! inference one pass, in place.
