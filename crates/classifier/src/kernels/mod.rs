@@ -210,9 +210,14 @@ mod tests {
     #[track_caller]
     fn assert_close<const D: usize>(what: &str, fast: Tensor<D>, stock: Tensor<D>) {
         assert_eq!(fast.dims(), stock.dims(), "{what}: shapes");
-        let (fast, stock) = (values(fast), values(stock));
+        assert_values_close(what, &values(fast), &values(stock));
+    }
+
+    #[track_caller]
+    fn assert_values_close(what: &str, fast: &[f32], stock: &[f32]) {
+        assert_eq!(fast.len(), stock.len(), "{what}: size");
         let scale = stock.iter().fold(1f32, |m, v| m.max(v.abs()));
-        let worst = fast.iter().zip(&stock).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
+        let worst = fast.iter().zip(stock).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
         assert!(worst <= 2e-5 * scale, "{what}: differs by {worst} (scale {scale})");
     }
 
@@ -232,8 +237,8 @@ mod tests {
         (y.detach(), dx, dp)
     }
 
-    /// Output, input gradient and parameter gradients (kernel, then bias) of `conv` on `x` under
-    /// a random upstream gradient, through `layer`.
+    /// Output, input gradient and parameter gradients (kernel, then bias) of a convolution on `x`
+    /// under a random upstream gradient, through `layer`.
     fn conv_run<const D: usize>(
         x: &Tensor<D>,
         upstream: &Tensor<D>,
@@ -250,16 +255,23 @@ mod tests {
         out
     }
 
-    /// Same values within float rounding (relative to the largest magnitude), for each of
-    /// output, input gradient, kernel gradient and bias gradient.
+    /// The kernel path `fast` and burn's layer `stock` (a convolution with `weight` and `bias`)
+    /// give the same output, input gradient, kernel gradient and bias gradient on `x`.
     #[track_caller]
-    fn assert_all_close(case: &str, fast: Vec<Vec<f32>>, stock: Vec<Vec<f32>>) {
+    fn assert_conv_equals_burns<const D: usize>(
+        case: &str,
+        x: &Tensor<D>,
+        weight: &Tensor<D>,
+        bias: Option<&Tensor<1>>,
+        fast: impl Fn(Tensor<D>) -> Tensor<D>,
+        stock: impl Fn(Tensor<D>) -> Tensor<D>,
+    ) {
+        let upstream = random(stock(x.clone()).dims(), &x.device());
+        let fast = conv_run(x, &upstream, weight, bias, fast);
+        let stock = conv_run(x, &upstream, weight, bias, stock);
         assert_eq!(fast.len(), stock.len(), "{case}: same gradients");
         for (what, (fast, stock)) in ["output", "input gradient", "kernel gradient", "bias gradient"].iter().zip(fast.iter().zip(&stock)) {
-            assert_eq!(fast.len(), stock.len(), "{case}: {what} size");
-            let scale = stock.iter().fold(1f32, |m, v| m.max(v.abs()));
-            let worst = fast.iter().zip(stock).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
-            assert!(worst <= 2e-5 * scale, "{case}: {what} differs by {worst} (scale {scale})");
+            assert_values_close(&format!("{case}: {what}"), fast, stock);
         }
     }
 
@@ -280,11 +292,9 @@ mod tests {
             assert!(stride_one_padding(&conv).is_some(), "{kernel:?} {padding:?} takes the kernel path");
             // More items than threads: each thread sums several items' kernel gradients.
             let x = random([12, channels[0], 9, 10], &device);
-            let upstream = random(conv.forward(x.clone()).dims(), &device);
-            let (weight, biases) = (conv.weight.val(), conv.bias.as_ref().map(|b| b.val()));
-            let fast = conv_run(&x, &upstream, &weight, biases.as_ref(), |x| conv2d(&conv, x));
-            let stock = conv_run(&x, &upstream, &weight, biases.as_ref(), |x| conv.forward(x));
-            assert_all_close(&format!("{channels:?} kernel {kernel:?}, {padding:?}, bias {bias}"), fast, stock);
+            let case = format!("{channels:?} kernel {kernel:?}, {padding:?}, bias {bias}");
+            let biases = conv.bias.as_ref().map(|b| b.val());
+            assert_conv_equals_burns(&case, &x, &conv.weight.val(), biases.as_ref(), |x| conv2d(&conv, x), |x| conv.forward(x));
         }
     }
 
@@ -294,11 +304,15 @@ mod tests {
         for (kernel, padding) in [(7, PaddingConfig1d::Explicit(3, 3)), (4, PaddingConfig1d::Same), (3, PaddingConfig1d::Valid)] {
             let conv = Conv1dConfig::new(5, 4, kernel).with_padding(padding.clone()).init(&device);
             let x = random([3, 5, 11], &device);
-            let upstream = random(conv.forward(x.clone()).dims(), &device);
-            let (weight, bias) = (conv.weight.val(), conv.bias.as_ref().map(|b| b.val()));
-            let fast = conv_run(&x, &upstream, &weight, bias.as_ref(), |x| conv1d(&conv, x));
-            let stock = conv_run(&x, &upstream, &weight, bias.as_ref(), |x| conv.forward(x));
-            assert_all_close(&format!("kernel {kernel}, {padding:?}"), fast, stock);
+            let bias = conv.bias.as_ref().map(|b| b.val());
+            assert_conv_equals_burns(
+                &format!("kernel {kernel}, {padding:?}"),
+                &x,
+                &conv.weight.val(),
+                bias.as_ref(),
+                |x| conv1d(&conv, x),
+                |x| conv.forward(x),
+            );
         }
     }
 
