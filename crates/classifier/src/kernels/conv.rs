@@ -93,31 +93,28 @@ pub fn weight_grad(x: &[f32], dy: &[f32], g: &Geometry) -> Vec<f32> {
 mod tests {
     use super::*;
 
-    /// Input value `(n, c, r, s)` of the padded input, 0 in the padding.
-    fn padded(x: &[f32], g: &Geometry, n: usize, c: usize, r: isize, s: isize) -> f32 {
+    /// Where position `(r, s)` of item `n`'s padded channel `c` lies in the input; `None` in the
+    /// padding.
+    fn source(g: &Geometry, n: usize, c: usize, r: usize, s: usize) -> Option<usize> {
         let [_, channels, h, w] = g.input;
-        let (r, s) = (r - g.padding[0].0 as isize, s - g.padding[1].0 as isize);
-        if r < 0 || s < 0 || r >= h as isize || s >= w as isize {
-            return 0.0;
-        }
-        x[((n * channels + c) * h + r as usize) * w + s as usize]
+        let r = r.checked_sub(g.padding[0].0).filter(|&r| r < h)?;
+        let s = s.checked_sub(g.padding[1].0).filter(|&s| s < w)?;
+        Some(((n * channels + c) * h + r) * w + s)
     }
 
     /// The three results by their definitions, one multiply-add at a time: `(y, dx, dw)`.
     fn by_definition(x: &[f32], weight: &[f32], dy: &[f32], g: &Geometry, c_out: usize) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
-        let [batch, c_in, h, w] = g.input;
+        let [batch, c_in, _, _] = g.input;
         let ([kh, kw], [oh, ow]) = (g.kernel, g.output);
         let (mut y, mut dx, mut dw) = (vec![0f32; batch * c_out * oh * ow], vec![0f32; x.len()], vec![0f32; weight.len()]);
         for (n, o, i, j) in product4(batch, c_out, oh, ow) {
             let out = ((n * c_out + o) * oh + i) * ow + j;
             for (c, a, b) in product4(c_in, kh, kw, 1).map(|(c, a, b, _)| (c, a, b)) {
                 let k = ((o * c_in + c) * kh + a) * kw + b;
-                let (r, s) = ((i + a) as isize, (j + b) as isize);
-                y[out] += weight[k] * padded(x, g, n, c, r, s);
-                dw[k] += dy[out] * padded(x, g, n, c, r, s);
-                let (r, s) = (r - g.padding[0].0 as isize, s - g.padding[1].0 as isize);
-                if r >= 0 && s >= 0 && r < h as isize && s < w as isize {
-                    dx[((n * c_in + c) * h + r as usize) * w + s as usize] += weight[k] * dy[out];
+                if let Some(at) = source(g, n, c, i + a, j + b) {
+                    y[out] += weight[k] * x[at];
+                    dw[k] += dy[out] * x[at];
+                    dx[at] += weight[k] * dy[out];
                 }
             }
         }
