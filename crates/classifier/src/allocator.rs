@@ -6,9 +6,14 @@
 //! shoots down the other cores' TLBs: `perf` showed half of inference at batch 64 in the kernel
 //! (`native_write_msr`, `smp_call_function_many_cond`). With a fixed mmap threshold and a 128-MB
 //! trim threshold the buffers are reused (`bench_train --infer-batch 64`: 101–135 → 249–299
-//! slices/s, training 72–84 → 80–100 samples/s). The heap may keep up to 128 MB it no longer
-//! uses; indexing with msd-musicnn peaked at 445 MB without the setting and 455–461 MB with it. The
-//! CLI and the benchmark harnesses call [`reuse_large_buffers`] first thing.
+//! slices/s, training 72–84 → 80–100 samples/s). The threshold cannot go above 32 MB, and the
+//! CRNN's block-1 activations at batch 32 are 67 MB: those still went to `mmap`, and page faults
+//! on fresh pages were 15 % of a CRNN training step in `perf`. So `mmap` is also turned off for
+//! the main heap (`M_MMAP_MAX` 0; glibc still maps what a thread's own arena cannot hold): CRNN
+//! training 63–71 → 72–86 samples/s, inference 242–263 → 288–362 slices/s, default CNN training
+//! 58–59 → 59–66 (same binary, alternating runs). The heap may keep up to 128 MB it no longer
+//! uses (peak RSS of those runs: CRNN 338 → 400 MB, default CNN 399 → 430 MB). The CLI and the
+//! benchmark harnesses call [`reuse_large_buffers`] first thing.
 
 /// glibc's largest accepted mmap threshold on 64-bit (half its 64-MB heap size); fixing it also
 /// turns off the dynamic threshold that otherwise moves with each freed chunk.
@@ -17,13 +22,17 @@ const MMAP_THRESHOLD: libc::c_int = 32 << 20;
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 const TRIM_THRESHOLD: libc::c_int = 128 << 20;
 
-/// Tunes glibc's malloc as above; returns whether both settings were accepted. Does nothing
+/// Tunes glibc's malloc as above; returns whether all three settings were accepted. Does nothing
 /// (and returns false) where the C library is not glibc.
 pub fn reuse_large_buffers() -> bool {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         // SAFETY: mallopt only changes malloc's parameters; it is safe to call at any time.
-        unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1 && libc::mallopt(libc::M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1 }
+        unsafe {
+            libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1
+                && libc::mallopt(libc::M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1
+                && libc::mallopt(libc::M_MMAP_MAX, 0) == 1
+        }
     }
     #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
     {
@@ -35,7 +44,7 @@ pub fn reuse_large_buffers() -> bool {
 mod tests {
     #[test]
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    fn glibc_accepts_both_settings() {
+    fn glibc_accepts_the_settings() {
         assert!(super::reuse_large_buffers());
     }
 }

@@ -48,13 +48,13 @@ impl<C: CheckpointStrategy> CpuKernels for Ad<C> {
         (y, stats.0, stats.1)
     }
 
-    fn max_pool_2x2(x: FloatTensor<Self>) -> FloatTensor<Self> {
+    fn max_pool(x: FloatTensor<Self>, window: [usize; 2]) -> FloatTensor<Self> {
         match MaxPoolBackward.prepare::<C>([x.node()]).compute_bound().stateful() {
             OpsKind::Tracked(mut prep) => {
-                let state = prep.checkpoint(&x);
-                prep.finish(state, Flex::max_pool_2x2(x.into_primitive()))
+                let state = (prep.checkpoint(&x), window);
+                prep.finish(state, Flex::max_pool(x.into_primitive(), window))
             }
-            OpsKind::UnTracked(prep) => prep.finish(Flex::max_pool_2x2(x.into_primitive())),
+            OpsKind::UnTracked(prep) => prep.finish(Flex::max_pool(x.into_primitive(), window)),
         }
     }
 }
@@ -129,15 +129,16 @@ impl Backward<Flex, 3> for BatchNormBackward {
 struct MaxPoolBackward;
 
 impl Backward<Flex, 1> for MaxPoolBackward {
-    type State = NodeId;
+    type State = (NodeId, max_pool::Window);
 
     fn backward(self, ops: Ops<Self::State, 1>, grads: &mut Gradients, checkpointer: &mut Checkpointer) {
         let [node_x] = ops.parents;
         let grad = contiguous(grads.consume::<Flex>(&ops.node));
-        let x = contiguous(checkpointer.retrieve_node_output::<FlexTensor>(ops.state));
+        let (x_state, window) = ops.state;
+        let x = contiguous(checkpointer.retrieve_node_output::<FlexTensor>(x_state));
         if let Some(node) = node_x {
             let dims: [usize; 4] = x.layout().shape().dims();
-            grads.register::<Flex>(node.id, tensor(max_pool::backward(values(&x), dims[3], values(&grad)), dims));
+            grads.register::<Flex>(node.id, tensor(max_pool::backward(values(&x), dims[3], window, values(&grad)), dims));
         }
     }
 }

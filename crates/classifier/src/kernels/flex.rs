@@ -87,9 +87,9 @@ impl CpuKernels for Flex {
         }
     }
 
-    fn max_pool_2x2(x: FlexTensor) -> FlexTensor {
+    fn max_pool(x: FlexTensor, window: [usize; 2]) -> FlexTensor {
         let x = contiguous(x);
         let [b, c, h, w]: [usize; 4] = x.layout().shape().dims();
-        tensor(max_pool::forward(values(&x), w), [b, c, h / 2, w / 2])
+        tensor(max_pool::forward(values(&x), w, window), [b, c, h / window[0], w / window[1]])
     }
 }

@@ -10,8 +10,8 @@
 //!   is the whole output gradient for the backward pass.
 //! - [`batch_norm`]: batch statistics, normalisation and an optional ReLU in one pass each way;
 //!   at inference, normalisation and ReLU in one pass.
-//! - [`max_pool`] (2 x 2): no index tensor; the backward pass finds each window's maximum again,
-//!   both passes branch-free.
+//! - [`max_pool`] (windows that tile the input): no index tensor; the backward pass finds each
+//!   window's maximum again and writes each input gradient once, both passes branch-free.
 //!
 //! Outputs that a kernel writes in full are not zeroed first (`buffer`).
 //!
@@ -70,8 +70,9 @@ pub trait CpuKernels: burn::backend::Backend {
             y
         }
     }
-    /// 2 x 2 max-pooling with stride 2 (even height and width).
-    fn max_pool_2x2(x: FloatTensor<Self>) -> FloatTensor<Self>;
+    /// Max-pooling with `window` (`[rows, columns]`) as its stride; height and width are
+    /// multiples of it.
+    fn max_pool(x: FloatTensor<Self>, window: [usize; 2]) -> FloatTensor<Self>;
 }
 
 /// Whether `x` lives where these kernels run: burn's CPU backend, in f32.
@@ -177,15 +178,16 @@ pub fn batch_norm<const D: usize>(norm: &BatchNorm, x: Tensor<D>, then_relu: boo
     Tensor::from_dispatch(y)
 }
 
-/// `pool.forward(x)`; by the kernel on the CPU when `pool` is a plain 2 x 2 window with stride 2
-/// and `x` has even height and width.
+/// `pool.forward(x)`; by the kernel on the CPU when `pool`'s windows tile `x`: stride equal to
+/// the window, no padding or dilation, height and width multiples of the window.
 pub fn max_pool(pool: &MaxPool2d, x: Tensor<4>) -> Tensor<4> {
     let [_, _, h, w] = x.dims();
-    let plain = pool.kernel_size == [2, 2] && pool.stride == [2, 2] && pool.dilation == [1, 1] && pool.padding == PaddingConfig2d::Valid;
-    if !(plain && on_kernels(&x) && h % 2 == 0 && w % 2 == 0) {
+    let [kh, kw] = pool.kernel_size;
+    let tiles = kh > 0 && kw > 0 && pool.stride == [kh, kw] && pool.dilation == [1, 1] && pool.padding == PaddingConfig2d::Valid && h % kh == 0 && w % kw == 0;
+    if !(tiles && on_kernels(&x)) {
         return pool.forward(x);
     }
-    Tensor::from_dispatch(Dispatch::max_pool_2x2(x.into_dispatch()))
+    Tensor::from_dispatch(Dispatch::max_pool(x.into_dispatch(), pool.kernel_size))
 }
 
 #[cfg(test)]
@@ -393,22 +395,35 @@ mod tests {
         }
     }
 
+    /// The CNN's 2 x 2 windows, the CRNN's 4 x 2 and 4 x 1, and a wide one; on random values and
+    /// on ties (a ReLU's zeros), which must send the gradient to the same input as burn's.
     #[test]
     fn max_pool_forward_and_backward_equal_burns() {
         let device = Device::flex().autodiff();
-        let pool = MaxPool2dConfig::new([2, 2]).init();
-        let x = random([2, 3, 6, 8], &device);
-        let upstream = random([2, 3, 3, 4], &device);
-        let fast = run(&x, &upstream, |x| max_pool(&pool, x), &[]);
-        let stock = run(&x, &upstream, |x| pool.forward(x), &[]);
-        assert_close("output", fast.0, stock.0);
-        assert_close("input gradient", fast.1, stock.1);
-        // Ties (a ReLU's zeros) send the gradient to the same input as burn's.
+        let x = random([2, 3, 8, 12], &device);
         let tied = relu(x.clone().floor());
-        let fast = run(&tied, &upstream, |x| max_pool(&pool, x), &[]);
-        let stock = run(&tied, &upstream, |x| pool.forward(x), &[]);
-        assert_close("tied input gradient", fast.1, stock.1);
+        for window in [[2, 2], [4, 2], [4, 1], [1, 3]] {
+            let pool = MaxPool2dConfig::new(window).init();
+            let upstream = random([2, 3, 8 / window[0], 12 / window[1]], &device);
+            for (case, x) in [("random", &x), ("tied", &tied)] {
+                let fast = run(x, &upstream, |x| max_pool(&pool, x), &[]);
+                let stock = run(x, &upstream, |x| pool.forward(x), &[]);
+                assert_close(&format!("{window:?} {case}: output"), fast.0, stock.0);
+                assert_close(&format!("{window:?} {case}: input gradient"), fast.1, stock.1);
+            }
+        }
+    }
+
+    /// Windows that do not tile the input (a height not a multiple, overlapping windows) are
+    /// left to burn's layer.
+    #[test]
+    fn max_pools_the_kernel_does_not_cover_run_burns_layer() {
+        let device = Device::flex();
+        let square = MaxPool2dConfig::new([2, 2]).init();
         let odd = random([1, 1, 5, 4], &device);
-        assert_close("odd height, burn's layer", max_pool(&pool, odd.clone()), pool.forward(odd));
+        assert_close("odd height", max_pool(&square, odd.clone()), square.forward(odd));
+        let overlapping = MaxPool2dConfig::new([3, 3]).with_strides([2, 2]).init();
+        let x = random([1, 2, 7, 7], &device);
+        assert_close("overlapping", max_pool(&overlapping, x.clone()), overlapping.forward(x));
     }
 }

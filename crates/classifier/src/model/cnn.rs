@@ -24,8 +24,8 @@ impl Default for CnnConfig {
     }
 }
 
-/// conv 3x3 (same padding) -> batch-norm -> ReLU -> max-pool 2x2, on the CPU through
-/// [`crate::kernels`].
+/// conv 3x3 (same padding) -> batch-norm -> ReLU -> max-pool (2 x 2 in the CNN, the CRNN's
+/// windows in the CRNN), on the CPU through [`crate::kernels`].
 #[derive(Module, Debug)]
 pub struct ConvBlock {
     conv: Conv2d,
@@ -44,21 +44,7 @@ impl ConvBlock {
     }
 
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        self.max_pool(kernels::batch_norm(&self.norm, kernels::conv2d(&self.conv, x), true))
-    }
-
-    /// Non-overlapping max-pooling: 2 x 2 by [`kernels::max_pool`]; other windows, at inference
-    /// and when they tile the input exactly, as a reshape to `[b, c, h/ph, ph, w/pw, pw]` and two
-    /// `max_dim`s, which the CPU backend runs twice as fast as its `max_pool2d`
-    /// (`examples/profile_cnn.rs`). Same values. Training keeps `max_pool2d` for those, whose
-    /// backward pass is much faster than that of `max_dim` (measured: 35 → 22 samples/s).
-    fn max_pool(&self, x: Tensor<4>) -> Tensor<4> {
-        let [ph, pw] = self.pool.kernel_size;
-        let [b, c, h, w] = x.dims();
-        if [ph, pw] == [2, 2] || x.is_autodiff() || self.pool.stride != [ph, pw] || h % ph != 0 || w % pw != 0 {
-            return kernels::max_pool(&self.pool, x);
-        }
-        x.reshape([b, c, h / ph, ph, w / pw, pw]).max_dim(5).max_dim(3).reshape([b, c, h / ph, w / pw])
+        kernels::max_pool(&self.pool, kernels::batch_norm(&self.norm, kernels::conv2d(&self.conv, x), true))
     }
 }
 
@@ -107,23 +93,5 @@ impl Cnn {
         let [batch, channels, _, _] = x.dims();
         let pooled = self.pool.forward(x).reshape([batch, channels]);
         (self.head.forward(self.dropout.forward(pooled.clone())), pooled)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use burn::tensor::Distribution;
-
-    #[test]
-    fn fast_max_pool_equals_burns_max_pool() {
-        let device = Device::flex();
-        for pool in [[2, 2], [4, 2], [4, 1]] {
-            let block = ConvBlock::new(3, 3, pool, &device);
-            let x = Tensor::<4>::random([2, 3, 16, 8], Distribution::Normal(0.0, 1.0), &device);
-            let fast = block.max_pool(x.clone()).into_data();
-            let reference = block.pool.forward(x).into_data();
-            assert_eq!(fast, reference, "pool {pool:?}");
-        }
     }
 }
