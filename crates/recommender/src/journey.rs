@@ -342,13 +342,13 @@ impl<'a> Picker<'a> {
     /// limits counting the tracks chosen so far.
     fn admits(&self, row: &TrackRow) -> bool {
         let v = &self.opts.variety;
-        !self.used_content.contains(&row.hash) && v.admits_row(row) && self.limits.admits(v, row.artist.as_deref(), row.album.as_deref())
+        !self.used_content.contains(&row.hash) && v.admits_row(row) && self.limits.admits(v, row.info.artist.as_deref(), row.info.album.as_deref())
     }
 
     fn take(&mut self, row: &TrackRow) {
         self.filter.exclude.insert(row.id);
         self.used_content.insert(row.hash.clone());
-        self.limits.count(row.artist.as_deref(), row.album.as_deref());
+        self.limits.count(row.info.artist.as_deref(), row.info.album.as_deref());
     }
 }
 

@@ -100,7 +100,7 @@ impl Variety {
     }
 
     pub(crate) fn admits_row(&self, row: &TrackRow) -> bool {
-        self.admits(&row.top_genre, row.duration_s)
+        self.admits(&row.info.top_genre, row.info.duration_s)
     }
 }
 
@@ -205,10 +205,10 @@ impl Query {
                 path: row.path,
                 in_library: true,
                 genres: ranked_genres(&lib.meta().model.genres, &vector),
-                title: row.title,
-                artist: row.artist,
-                album: row.album,
-                top_genre: row.top_genre,
+                title: row.info.title,
+                artist: row.info.artist,
+                album: row.info.album,
+                top_genre: row.info.top_genre,
             },
             id: Some(row.id),
             sequence: lib.sequence(row.id)?,
@@ -278,12 +278,12 @@ impl Entry {
             seed,
             id: row.id,
             path: row.path.clone(),
-            title: row.title.clone(),
-            artist: row.artist.clone(),
-            album: row.album.clone(),
-            genre: row.genre.clone(),
-            duration_s: row.duration_s,
-            top_genre: row.top_genre.clone(),
+            title: row.info.title.clone(),
+            artist: row.info.artist.clone(),
+            album: row.info.album.clone(),
+            genre: row.info.genre.clone(),
+            duration_s: row.info.duration_s,
+            top_genre: row.info.top_genre.clone(),
             distance,
             dtw_distance,
             score,

@@ -31,9 +31,9 @@ impl Label {
     /// The label of a track, if it has one (tags compared case-insensitively, trimmed).
     pub fn of(self, row: &TrackRow) -> Option<String> {
         match self {
-            Label::Album => tag_key(row.album.as_deref()),
-            Label::Artist => tag_key(row.artist.as_deref()),
-            Label::Genre => tag_key(row.genre.as_deref()),
+            Label::Album => tag_key(row.info.album.as_deref()),
+            Label::Artist => tag_key(row.info.artist.as_deref()),
+            Label::Genre => tag_key(row.info.genre.as_deref()),
             Label::Folder => row.path.parent().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned()),
         }
     }

@@ -45,7 +45,7 @@ fn indexing_is_incremental_and_survives_bad_files() {
     let after = lib.track_by_path(&root.join("album1/track01.wav")).unwrap().unwrap();
     assert_eq!(after.id, before.id, "an updated track keeps its row");
     assert_ne!(after.hash, before.hash);
-    assert!((after.duration_s - 6.0).abs() < 0.01);
+    assert!((after.info.duration_s - 6.0).abs() < 0.01);
     assert!(lib.track_by_path(&root.join("album2/track02.wav")).unwrap().is_none());
     // Every track has its vector and sequence: nothing half-written.
     let vectors = lib.vectors(Space::Genres).unwrap();
@@ -342,7 +342,7 @@ fn truncated_files_are_indexed_with_a_warning_or_fail_truthfully() {
     assert_eq!(r.failed.len(), 1);
     assert!(r.failed[0].error.contains("cut_short.wav") && r.failed[0].error.contains("truncated"), "{:?}", r.failed);
     let row = lib.track_by_path(&std::fs::canonicalize(&root).unwrap().join("cut_long.wav")).unwrap().unwrap();
-    assert!((row.duration_s - 6.0).abs() < 0.01);
+    assert!((row.info.duration_s - 6.0).abs() < 0.01);
 }
 
 /// Two connections creating one new library at the same moment (two `index` runs started

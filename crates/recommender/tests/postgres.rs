@@ -7,7 +7,7 @@ mod common;
 mod pg;
 
 use genrespace_recommender::browse::{SortKey, TrackQuery};
-use genrespace_recommender::library::{copy_library, FileStamp, GenreVectors, TrackRecord};
+use genrespace_recommender::library::{copy_library, FileStamp, GenreVectors, TrackInfo, TrackRecord};
 use genrespace_recommender::search::{nearest, Filter, Points};
 use genrespace_recommender::{Library, LibraryMeta, Location, RecommenderError, SequenceConfig, Space};
 use rand::{RngExt, SeedableRng};
@@ -29,13 +29,15 @@ fn record_with(i: i64, genres: usize, embedding: usize, rng: &mut impl rand::Rng
         real_path: format!("/music/{i:05}.flac"),
         stamp: FileStamp { size: 1000 + i as u64, mtime_ns: i },
         hash: format!("{i:064x}"),
-        title: Some(format!("Track {i}")),
-        artist: (i % 3 != 0).then(|| format!("Artist {}", i % 17)),
-        album: None,
-        genre: None,
-        year: Some(2000 + (i % 20) as i32),
-        duration_s: 60.0 + i as f64,
-        top_genre: "x".into(),
+        info: TrackInfo {
+            title: Some(format!("Track {i}")),
+            artist: (i % 3 != 0).then(|| format!("Artist {}", i % 17)),
+            album: None,
+            genre: None,
+            year: Some(2000 + (i % 20) as i32),
+            duration_s: 60.0 + i as f64,
+            top_genre: "x".into(),
+        },
         vector: (0..genres).map(|_| rng.random_range(0.0f32..1.0)).collect(),
         embedding: Some((0..embedding).map(|_| rng.random_range(-1.0f32..1.0)).collect()),
         sequence: vec![0; 4 * 19 * 3],

@@ -53,7 +53,7 @@ pub async fn track(State(state): State<Shared>, Path(id): Path<String>) -> Resul
     let id = crate::api::track_id(&id)?;
     let detail = read(&state, move |state, lib| views::track_detail(state, lib, id)).await?;
     let pie = pie(&detail.genres, "genre composition")?;
-    let title = detail.track.title.clone().unwrap_or_else(|| file_name(&detail.track.path));
+    let title = detail.track.info.title.clone().unwrap_or_else(|| file_name(&detail.track.path));
     Ok(render("track.html", context! { title, detail => ser(&detail), pie })?)
 }
 

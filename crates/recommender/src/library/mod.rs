@@ -77,12 +77,11 @@ impl FileStamp {
     }
 }
 
-/// An indexed track as stored, without its vector and sequence.
+/// What a library knows of a track besides where it is and what it holds: its tags, its length
+/// and its top genre. Both the rows read back ([`TrackRow`]) and the records written
+/// ([`TrackRecord`]) carry it; each engine reads it from seven columns in its fields' order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TrackRow {
-    pub id: i64,
-    pub path: PathBuf,
-    pub hash: String,
+pub struct TrackInfo {
     pub title: Option<String>,
     pub artist: Option<String>,
     pub album: Option<String>,
@@ -90,6 +89,21 @@ pub struct TrackRow {
     pub year: Option<i32>,
     pub duration_s: f64,
     pub top_genre: String,
+}
+
+/// The `tracks` columns a [`TrackRow`] is read from, in its fields' order (the info from the
+/// fourth on).
+pub(crate) const TRACK_COLUMNS: &str = "id, path, hash, title, artist, album, genre, year, duration_s, top_genre";
+
+/// An indexed track as stored, without its vector and sequence. Serialized flat (the web pages
+/// and `--json` read `title`, `top_genre`... next to `id`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrackRow {
+    pub id: i64,
+    pub path: PathBuf,
+    pub hash: String,
+    #[serde(flatten)]
+    pub info: TrackInfo,
 }
 
 /// Everything stored of one track: what an index run writes and what `library copy` carries from
@@ -102,13 +116,7 @@ pub struct TrackRecord {
     pub real_path: String,
     pub stamp: FileStamp,
     pub hash: String,
-    pub title: Option<String>,
-    pub artist: Option<String>,
-    pub album: Option<String>,
-    pub genre: Option<String>,
-    pub year: Option<i32>,
-    pub duration_s: f64,
-    pub top_genre: String,
+    pub info: TrackInfo,
     pub vector: Vec<f32>,
     /// `None` in SQLite libraries indexed before embeddings were stored.
     pub embedding: Option<Vec<f32>>,
@@ -126,13 +134,15 @@ impl TrackRecord {
             real_path: path_text(real_path),
             stamp,
             hash: hash.to_owned(),
-            title: tags.title.clone(),
-            artist: tags.artist.clone(),
-            album: tags.album.clone(),
-            genre: tags.genre.clone(),
-            year: tags.year,
-            duration_s: analysis.duration_s,
-            top_genre: analysis.top_genre.clone(),
+            info: TrackInfo {
+                title: tags.title.clone(),
+                artist: tags.artist.clone(),
+                album: tags.album.clone(),
+                genre: tags.genre.clone(),
+                year: tags.year,
+                duration_s: analysis.duration_s,
+                top_genre: analysis.top_genre.clone(),
+            },
             vector: analysis.vector.clone(),
             embedding: Some(analysis.embedding.clone()),
             sequence: analysis.sequence.to_bytes(),
@@ -555,5 +565,32 @@ impl LibraryMeta {
     pub fn new(model: ModelIdentity, sequence: SequenceConfig) -> Self {
         let sequence_dims = model.feature_config.n_mfcc.saturating_sub(1);
         Self { format_version: FORMAT_VERSION, model, sequence, sequence_dims }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The web pages, `/api/tracks` and `--json` read a row's tags next to its id: the info is
+    /// flattened into the row, not nested.
+    #[test]
+    fn a_track_row_serializes_flat() {
+        let info = TrackInfo {
+            title: Some("T".into()),
+            artist: None,
+            album: Some("A".into()),
+            genre: None,
+            year: Some(1999),
+            duration_s: 61.5,
+            top_genre: "jazz".into(),
+        };
+        let row = TrackRow { id: 7, path: PathBuf::from("/m/t.ogg"), hash: "h".into(), info };
+        let json = serde_json::to_value(&row).unwrap();
+        let expected = serde_json::json!({
+            "id": 7, "path": "/m/t.ogg", "hash": "h", "title": "T", "artist": null, "album": "A",
+            "genre": null, "year": 1999, "duration_s": 61.5, "top_genre": "jazz"
+        });
+        assert_eq!(json, expected);
     }
 }

@@ -18,7 +18,7 @@ use postgres::types::{ToSql, Type};
 use postgres::{Client, NoTls, Row, Statement};
 
 use super::location::PostgresUrl;
-use super::{parse_meta, FileStamp, GenreVectors, Known, LibraryMeta, Space, Store, TrackRecord, TrackRow};
+use super::{parse_meta, FileStamp, GenreVectors, Known, LibraryMeta, Space, Store, TrackInfo, TrackRecord, TrackRow, TRACK_COLUMNS};
 use crate::browse::{like_pattern, SortKey, TrackPage, TrackQuery};
 use crate::error::RecommenderError;
 
@@ -96,8 +96,6 @@ END $$;
 ",
 ];
 
-const TRACK_COLUMNS: &str = "id, path, hash, title, artist, album, genre, year, duration_s, top_genre";
-
 /// The `tracks` columns a write sets ([`written`] gives their values), and their types.
 const WRITTEN_COLUMNS: &str = "id, path, size, mtime_ns, hash, title, artist, album, genre, year, duration_s, top_genre, real_path";
 const WRITTEN_TYPES: [Type; 13] = [
@@ -118,7 +116,8 @@ const WRITTEN_TYPES: [Type; 13] = [
 
 /// A track's values of [`WRITTEN_COLUMNS`] (`size` is its stamp's size as PostgreSQL's bigint).
 fn written<'a>(t: &'a TrackRecord, size: &'a i64) -> [&'a (dyn ToSql + Sync); 13] {
-    [&t.id, &t.path, size, &t.stamp.mtime_ns, &t.hash, &t.title, &t.artist, &t.album, &t.genre, &t.year, &t.duration_s, &t.top_genre, &t.real_path]
+    let i = &t.info;
+    [&t.id, &t.path, size, &t.stamp.mtime_ns, &t.hash, &i.title, &i.artist, &i.album, &i.genre, &i.year, &i.duration_s, &i.top_genre, &t.real_path]
 }
 
 /// Number the tracks written from now on after the highest id (which a copy may have set).
@@ -528,13 +527,7 @@ impl Store for PgStore {
                 real_path: r.get(2),
                 stamp: FileStamp { size: r.get::<_, i64>(3) as u64, mtime_ns: r.get(4) },
                 hash: r.get(5),
-                title: r.get(6),
-                artist: r.get(7),
-                album: r.get(8),
-                genre: r.get(9),
-                year: r.get(10),
-                duration_s: r.get(11),
-                top_genre: r.get(12),
+                info: track_info(&r, 6),
                 vector: r.get(13),
                 embedding: r.get(14),
                 sequence: r.get(15),
@@ -588,17 +581,19 @@ fn order_terms(key: SortKey) -> &'static [&'static str] {
 }
 
 fn track_row(r: &Row) -> TrackRow {
-    TrackRow {
-        id: r.get(0),
-        path: PathBuf::from(r.get::<_, String>(1)),
-        hash: r.get(2),
-        title: r.get(3),
-        artist: r.get(4),
-        album: r.get(5),
-        genre: r.get(6),
-        year: r.get(7),
-        duration_s: r.get(8),
-        top_genre: r.get(9),
+    TrackRow { id: r.get(0), path: PathBuf::from(r.get::<_, String>(1)), hash: r.get(2), info: track_info(r, 3) }
+}
+
+/// The [`TrackInfo`] in the seven columns from `first` on.
+fn track_info(r: &Row, first: usize) -> TrackInfo {
+    TrackInfo {
+        title: r.get(first),
+        artist: r.get(first + 1),
+        album: r.get(first + 2),
+        genre: r.get(first + 3),
+        year: r.get(first + 4),
+        duration_s: r.get(first + 5),
+        top_genre: r.get(first + 6),
     }
 }
 

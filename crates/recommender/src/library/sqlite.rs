@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
-use super::{parse_meta, FileStamp, GenreVectors, Known, LibraryMeta, Space, Store, TrackRecord, TrackRow};
+use super::{parse_meta, FileStamp, GenreVectors, Known, LibraryMeta, Space, Store, TrackInfo, TrackRecord, TrackRow, TRACK_COLUMNS};
 use crate::browse::{like_pattern, SortKey, TrackPage, TrackQuery};
 use crate::error::RecommenderError;
 use crate::sequence::{bytes_to_floats, floats_to_bytes};
@@ -45,8 +45,6 @@ CREATE TABLE IF NOT EXISTS sequences (
     data BLOB NOT NULL
 );
 "];
-
-const TRACK_COLUMNS: &str = "id, path, hash, title, artist, album, genre, year, duration_s, top_genre";
 
 /// Counts the writes that change tracks, see [`Store::generation`].
 const BUMP_GENERATION: &str = "INSERT INTO meta(key, value) VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1";
@@ -148,13 +146,13 @@ impl Store for SqliteStore {
                     t.stamp.size as i64,
                     t.stamp.mtime_ns,
                     t.hash,
-                    t.title,
-                    t.artist,
-                    t.album,
-                    t.genre,
-                    t.year,
-                    t.duration_s,
-                    t.top_genre,
+                    t.info.title,
+                    t.info.artist,
+                    t.info.album,
+                    t.info.genre,
+                    t.info.year,
+                    t.info.duration_s,
+                    t.info.top_genre,
                     t.real_path
                 ],
                 |r| r.get(0),
@@ -347,13 +345,7 @@ fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<TrackRecord>> {
         real_path: r.get(2)?,
         stamp: FileStamp { size: r.get::<_, i64>(3)? as u64, mtime_ns: r.get(4)? },
         hash: r.get(5)?,
-        title: r.get(6)?,
-        artist: r.get(7)?,
-        album: r.get(8)?,
-        genre: r.get(9)?,
-        year: r.get(10)?,
-        duration_s: r.get(11)?,
-        top_genre: r.get(12)?,
+        info: track_info(r, 6)?,
         vector,
         embedding,
         sequence: r.get(15)?,
@@ -373,17 +365,19 @@ fn order_terms(key: SortKey) -> &'static [&'static str] {
 }
 
 fn track_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TrackRow> {
-    Ok(TrackRow {
-        id: r.get(0)?,
-        path: PathBuf::from(r.get::<_, String>(1)?),
-        hash: r.get(2)?,
-        title: r.get(3)?,
-        artist: r.get(4)?,
-        album: r.get(5)?,
-        genre: r.get(6)?,
-        year: r.get(7)?,
-        duration_s: r.get(8)?,
-        top_genre: r.get(9)?,
+    Ok(TrackRow { id: r.get(0)?, path: PathBuf::from(r.get::<_, String>(1)?), hash: r.get(2)?, info: track_info(r, 3)? })
+}
+
+/// The [`TrackInfo`] in the seven columns from `first` on.
+fn track_info(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<TrackInfo> {
+    Ok(TrackInfo {
+        title: r.get(first)?,
+        artist: r.get(first + 1)?,
+        album: r.get(first + 2)?,
+        genre: r.get(first + 3)?,
+        year: r.get(first + 4)?,
+        duration_s: r.get(first + 5)?,
+        top_genre: r.get(first + 6)?,
     })
 }
 
