@@ -22,8 +22,9 @@ fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
 }
 
 fn main() {
-    // As the CLI runs (see the module).
+    // As the CLI's `train` runs (see the module); inference was measured the same either way.
     genrespace_classifier::allocator::reuse_large_buffers();
+    genrespace_classifier::allocator::keep_freed_memory();
     let arch_name: String = arg("--arch", "cnn".to_string());
     let batch: usize = arg("--batch", 32);
     let steps: usize = arg("--steps", 20);

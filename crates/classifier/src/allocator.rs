@@ -14,6 +14,14 @@
 //! 58–59 → 59–66 (same binary, alternating runs). The heap may keep up to 128 MB it no longer
 //! uses (peak RSS of those runs: CRNN 338 → 400 MB, default CNN 399 → 430 MB). The CLI and the
 //! benchmark harnesses call [`reuse_large_buffers`] first thing.
+//!
+//! Training msd-musicnn at batch 32 frees more than the trim threshold at the top of the heap
+//! many times a step (its peak is 3.5 GB), so glibc gave it back to the OS and the next step
+//! faulted it in again: 2.2 million minor page faults in 3 steps, `clear_page_erms` 10 % of the
+//! step in `perf`, even with a 1-GB threshold. [`keep_freed_memory`] turns trimming off; the
+//! `train` command and the benchmark harness call it (a training run's memory stays at its peak
+//! until it ends, as PyTorch's caching allocator keeps its own). Not for the other commands:
+//! a server that analysed one upload would hold that analysis's peak for good.
 
 /// glibc's largest accepted mmap threshold on 64-bit (half its 64-MB heap size); fixing it also
 /// turns off the dynamic threshold that otherwise moves with each freed chunk.
@@ -40,11 +48,27 @@ pub fn reuse_large_buffers() -> bool {
     }
 }
 
+/// Never returns the heap's free memory to the OS (glibc's `M_TRIM_THRESHOLD` -1, see the
+/// module); returns whether glibc accepted it. Does nothing (and returns false) where the C
+/// library is not glibc.
+pub fn keep_freed_memory() -> bool {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // SAFETY: as in `reuse_large_buffers`.
+        unsafe { libc::mallopt(libc::M_TRIM_THRESHOLD, -1) == 1 }
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    {
+        false
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     fn glibc_accepts_the_settings() {
         assert!(super::reuse_large_buffers());
+        assert!(super::keep_freed_memory());
     }
 }
