@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Training and inference throughput: genrespace (burn, CPU backend "flex") vs PyTorch CPU on the
 same CNN/CRNN (batch 32, 1 x 128 x 128 inputs) or msd-musicnn (1 x 96 x 187 patches, 50 tags), in
-one run.
+one run. With --device gpu: genrespace on wgpu (a harness built with the `wgpu` feature) vs
+PyTorch CUDA on the same GPU.
 
-PyTorch uses torch.set_num_threads(2) (this machine has 2 cores; genrespace's backend uses both).
+On the CPU PyTorch uses torch.set_num_threads(2) (this machine has 2 cores; genrespace's backend
+uses both).
 The architecture mirrors crates/classifier/src/model: conv 3x3 (no bias) -> batch-norm -> ReLU ->
 max-pool per block, global average pool, dropout, linear (CNN); or the same blocks with
 frequency-first pooling, a GRU and a linear head (CRNN); musicnn as
@@ -14,12 +16,11 @@ Prints samples/s for both and the ratio genrespace / PyTorch.
 import argparse
 import json
 import subprocess
+import sys
 import time
 
 import torch
 import torch.nn as nn
-
-torch.set_num_threads(2)
 
 
 class Block(nn.Module):
@@ -115,15 +116,15 @@ class Musicnn(nn.Module):
         return self.head(self.drop(emb))
 
 
-def torch_rates(arch, channels, batch, steps, warmup, infer_batch):
+def torch_rates(arch, channels, batch, steps, warmup, infer_batch, device):
     torch.manual_seed(0)
-    model = {"cnn": lambda: Cnn(channels), "crnn": lambda: Crnn(channels), "musicnn": Musicnn}[arch]()
+    model = {"cnn": lambda: Cnn(channels), "crnn": lambda: Crnn(channels), "musicnn": Musicnn}[arch]().to(device)
     shape = (1, 96, 187) if arch == "musicnn" else (1, 128, 128)
     n_classes = 50 if arch == "musicnn" else 8
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)
     loss_fn = nn.CrossEntropyLoss()
-    x = torch.randn(batch, *shape)
-    y = torch.arange(batch) % n_classes
+    x = torch.randn(batch, *shape, device=device)
+    y = torch.arange(batch, device=device) % n_classes
     model.train()
     for i in range(warmup + steps):
         if i == warmup:
@@ -132,15 +133,18 @@ def torch_rates(arch, channels, batch, steps, warmup, infer_batch):
         loss = loss_fn(model(x), y)
         loss.backward()
         opt.step()
+        # As genrespace's harness reads its loss back after every step (and waits for the GPU).
+        loss.item()
     train = steps * batch / (time.perf_counter() - t0)
     model.eval()
-    xi = torch.randn(infer_batch, *shape)
+    xi = torch.randn(infer_batch, *shape, device=device)
     reps = max(5, 320 // infer_batch)
     with torch.no_grad():
-        model(xi)
+        model(xi).cpu()
         t0 = time.perf_counter()
         for _ in range(reps):
-            model(xi)
+            # Copying the outputs back, as the harness reads its outputs (into_data).
+            model(xi).cpu()
     infer = reps * infer_batch / (time.perf_counter() - t0)
     stats = sum(b.numel() for n, b in model.named_buffers() if n.endswith(("running_mean", "running_var")))
     return train, infer, sum(p.numel() for p in model.parameters()) + stats
@@ -156,21 +160,40 @@ def main():
     ap.add_argument("--warmup", type=int, default=3)
     # 16: the batch genrespace classifies and indexes with (predict.rs INFERENCE_BATCH).
     ap.add_argument("--infer-batch", type=int, default=16)
+    ap.add_argument("--device", default="cpu", choices=["cpu", "gpu"],
+                    help="gpu: the harness on wgpu, PyTorch on CUDA")
     a = ap.parse_args()
+    if a.device == "cpu":
+        torch.set_num_threads(2)
+    device = "cuda" if a.device == "gpu" else "cpu"
     default = {"cnn": "32,64,128,128", "crnn": "32,64,64,64", "musicnn": "-"}[a.arch]
     channels = a.channels or default
     cmd = [a.harness, "--arch", a.arch, "--batch", str(a.batch), "--steps", str(a.steps), "--warmup", str(a.warmup),
-           "--infer-batch", str(a.infer_batch)] + (["--channels", channels] if a.arch != "musicnn" else [])
-    ours = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+           "--infer-batch", str(a.infer_batch), "--device", "wgpu" if a.device == "gpu" else "cpu"] + (["--channels", channels] if a.arch != "musicnn" else [])
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    if run.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed (exit {run.returncode}):\n{run.stderr.strip()}")
+    ours = json.loads(run.stdout.strip().splitlines()[-1])
     sizes = [] if a.arch == "musicnn" else [int(c) for c in channels.split(",")]
-    t_train, t_infer, params = torch_rates(a.arch, sizes, a.batch, a.steps, a.warmup, a.infer_batch)
+    t_train, t_infer, params = torch_rates(a.arch, sizes, a.batch, a.steps, a.warmup, a.infer_batch, device)
+    if a.device == "gpu":
+        # PyTorch's defaults, then with cuDNN timing its algorithms per shape (what a tuned run
+        # uses); the ratio is against the faster of the two.
+        torch.backends.cudnn.benchmark = True
+        tuned = torch_rates(a.arch, sizes, a.batch, a.steps, a.warmup, a.infer_batch, device)
     # The same weights and batch-norm statistics on both sides (burn counts both): the same architecture.
     assert ours["params"] == params, f"parameter counts differ: genrespace {ours['params']}, PyTorch {params}"
     patch = "1x96x187, 50 tags" if a.arch == "musicnn" else "1x128x128"
-    print(f"{a.arch} [{channels}], batch {a.batch} (inference {a.infer_batch}), {patch}, {a.steps} timed steps after {a.warmup} warm-up")
-    print(f"{'':12} {'train samples/s':>16} {'inference slices/s':>19}")
-    print(f"{'genrespace':12} {ours['train_samples_per_s']:16.1f} {ours['inference_slices_per_s']:19.1f}")
-    print(f"{'PyTorch ' + torch.__version__.split('+')[0]:12} {t_train:16.1f} {t_infer:19.1f}")
+    on = torch.cuda.get_device_name() if a.device == "gpu" else "CPU, 2 threads"
+    print(f"{a.arch} [{channels}], batch {a.batch} (inference {a.infer_batch}), {patch}, {a.steps} timed steps after {a.warmup} warm-up, on {on}")
+    print(f"{'':18} {'train samples/s':>16} {'inference slices/s':>19}")
+    print(f"{'genrespace ' + ours['device']:18} {ours['train_samples_per_s']:16.1f} {ours['inference_slices_per_s']:19.1f}")
+    print(f"{'PyTorch ' + torch.__version__.split('+')[0] + ' ' + device:18} {t_train:16.1f} {t_infer:19.1f}")
+    if a.device == "gpu":
+        print(f"{'  cudnn.benchmark':18} {tuned[0]:16.1f} {tuned[1]:19.1f}")
+        t_train, t_infer = max(t_train, tuned[0]), max(t_infer, tuned[1])
+        print(f"genrespace's outputs on the GPU against its CPU backend (same weights, inference batch): "
+              f"largest difference {ours['max_difference_from_cpu']:.2e}")
     print(f"RATIO genrespace / PyTorch: training {ours['train_samples_per_s'] / t_train:.2f}x, "
           f"inference {ours['inference_slices_per_s'] / t_infer:.2f}x")
 

@@ -179,3 +179,19 @@ fn train_killed_anywhere_resumes_to_the_uninterrupted_result() {
     }
     assert!(killed_mid_run >= 5, "only {killed_mid_run} of 10 kills landed before the run ended");
 }
+
+/// A build without the `wgpu` feature refuses `--device wgpu` in one line that says how to get
+/// it, before it prepares any features.
+#[cfg(not(feature = "wgpu"))]
+#[test]
+fn a_cpu_build_refuses_the_gpu_and_says_how_to_build_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (root, features) = hum_and_hiss(tmp.path(), 1);
+    let cache = tmp.path().join("cache");
+    let out = train_command(&["--device", "wgpu"], &root, &features, &cache, &tmp.path().join("m")).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("built without GPU support") && err.contains("--features wgpu"), "{err}");
+    assert!(!cache.exists(), "features were prepared for a run that cannot start");
+}

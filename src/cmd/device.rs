@@ -16,17 +16,10 @@ impl DeviceArg {
     pub fn device(self) -> Result<(Device, &'static str)> {
         match self {
             DeviceArg::Cpu => Ok((Device::flex(), "cpu (flex)")),
-            DeviceArg::Wgpu => wgpu(),
+            DeviceArg::Wgpu => match genrespace_classifier::device::gpu() {
+                Some(gpu) => Ok((gpu, "wgpu")),
+                None => bail!("this genrespace was built without GPU support: rebuild with `cargo build --release --features wgpu`"),
+            },
         }
     }
-}
-
-#[cfg(feature = "wgpu")]
-fn wgpu() -> Result<(Device, &'static str)> {
-    Ok((Device::wgpu(burn::tensor::DeviceKind::DefaultDevice), "wgpu"))
-}
-
-#[cfg(not(feature = "wgpu"))]
-fn wgpu() -> Result<(Device, &'static str)> {
-    bail!("this genrespace was built without GPU support: rebuild with `cargo build --release --features wgpu`")
 }

@@ -1,10 +1,12 @@
 //! Timing harness for scripts/bench_train.sh: training and inference throughput of genrespace's
 //! CNN or CRNN on random 1 x 128 x 128 slices, or of msd-musicnn (its published sizes, 50 tags)
-//! on random 1 x 96 x 187 patches, batch 32, on burn's CPU backend.
-//! Prints one JSON line; the script runs PyTorch on the same architecture in the same run.
+//! on random 1 x 96 x 187 patches, batch 32, on burn's CPU backend or (`--device wgpu`, in a build
+//! with the `wgpu` feature) on a GPU.
+//! Prints one JSON line; the script runs PyTorch on the same architecture in the same run. Off the
+//! CPU it also checks the trained model's outputs against the CPU backend's.
 //!
 //! Usage: bench_train [--arch cnn|crnn|musicnn] [--channels 32,64,128,128] [--batch 32] [--steps 20]
-//!        [--warmup 3] [--infer-batch 16]
+//!        [--warmup 3] [--infer-batch 16] [--device cpu|wgpu]
 
 use std::time::Instant;
 
@@ -14,11 +16,29 @@ use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
 use burn::tensor::{Distribution, Int, TensorData};
 use genrespace_classifier::model::MusicnnConfig;
-use genrespace_classifier::{ArchConfig, CnnConfig, CrnnConfig};
+use genrespace_classifier::{ArchConfig, CnnConfig, CrnnConfig, GenreModel};
 
 fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
     let args: Vec<String> = std::env::args().collect();
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// The burn device named on the command line; the GPU only in a build with the `wgpu` feature.
+fn device(name: &str) -> Device {
+    match name {
+        "cpu" => Device::flex(),
+        "wgpu" => genrespace_classifier::device::gpu().expect("--device wgpu needs a harness built with --features wgpu"),
+        other => panic!("--device {other}: cpu or wgpu"),
+    }
+}
+
+/// The largest difference between the model's outputs on its device and on the CPU backend, for
+/// the same weights and slices: a GPU's timings count only if it computed the same thing.
+fn max_difference_from_cpu(model: &GenreModel, slices: &Tensor<4>) -> f32 {
+    let cpu = Device::flex();
+    let here = model.forward(slices.clone()).into_data().try_to_vec::<f32>().expect("f32 outputs");
+    let on_cpu = model.clone().to_device(&cpu).forward(slices.clone().to_device(&cpu)).into_data().try_to_vec::<f32>().expect("f32 outputs");
+    here.iter().zip(&on_cpu).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max)
 }
 
 fn main() {
@@ -41,7 +61,8 @@ fn main() {
         "musicnn" => (ArchConfig::Musicnn(MusicnnConfig::default()), [96, 187], 50),
         _ => (ArchConfig::Cnn(CnnConfig { channels: channels.unwrap_or(CnnConfig::default().channels), ..Default::default() }), [128, 128], 8),
     };
-    let device = Device::flex();
+    let device_name: String = arg("--device", "cpu".to_string());
+    let device = device(&device_name);
     let ad = device.clone().autodiff();
     ad.seed(0);
     let mut model = arch.init(mels, frames, n_classes, &ad);
@@ -75,5 +96,6 @@ fn main() {
         let _ = valid.forward(xi.clone()).into_data();
     }
     let infer_sps = (reps * infer_batch) as f64 / t.elapsed().as_secs_f64();
-    println!("{{\"arch\": \"{}\", \"params\": {params}, \"batch\": {batch}, \"train_samples_per_s\": {train_sps:.2}, \"inference_slices_per_s\": {infer_sps:.2}, \"last_loss\": {last_loss:.4}}}", arch.name());
+    let difference = if device_name == "cpu" { 0.0 } else { max_difference_from_cpu(&valid, &xi) };
+    println!("{{\"arch\": \"{}\", \"device\": \"{device_name}\", \"params\": {params}, \"batch\": {batch}, \"train_samples_per_s\": {train_sps:.2}, \"inference_slices_per_s\": {infer_sps:.2}, \"last_loss\": {last_loss:.4}, \"max_difference_from_cpu\": {difference:e}}}", arch.name());
 }

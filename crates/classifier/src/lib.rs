@@ -3,12 +3,13 @@
 //! Laid out like burn's `examples/guide`: [`data`] turns cached slices into batches, [`model`]
 //! holds the CNN, CRNN and musicnn's two pretrained taggers (musicnn, VGG), [`train`] the training loop, [`predict`] inference, [`evaluate`] the
 //! metrics, and [`model_dir`] the on-disk model folder. The backend is picked at run time from
-//! a `burn::tensor::Device`: `Device::flex()` on the CPU, `Device::wgpu(..)` with the `wgpu`
+//! a `burn::tensor::Device`: `Device::flex()` on the CPU, [`device::gpu`] with the `wgpu`
 //! feature.
 
 pub mod allocator;
 pub mod classify;
 pub mod data;
+pub mod device;
 pub mod evaluate;
 pub mod import;
 pub mod kernels;
