@@ -3,6 +3,7 @@
 //! a GRU over the remaining time steps, whose last state feeds a linear layer.
 
 use burn::nn::gru::{Gru, GruConfig};
+use burn::nn::GateController;
 use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig};
 use burn::prelude::*;
 
@@ -87,9 +88,84 @@ impl Crnn {
         // [batch, channels, freq, time] -> [batch, time, channels * freq]
         let [batch, channels, freq, time] = x.dims();
         let seq = x.permute([0, 3, 1, 2]).reshape([batch, time, channels * freq]);
-        let states = self.gru.forward(seq, None);
-        let hidden = states.dims()[2];
-        let last = states.slice([0..batch, time - 1..time]).reshape([batch, hidden]);
+        let last = last_state(&self.gru, seq);
         (self.head.forward(self.dropout.forward(last.clone())), last)
+    }
+}
+
+/// The state `gru` ends in after the sequence `[batch, time, features]`, from a zero state: the
+/// last step of burn's `Gru::forward`, computed with fewer operations. burn runs both of a gate's
+/// products at every step and keeps every step's state in a buffer; here the input's share of
+/// each gate is one product over all time steps, only the state's share runs per step, and only
+/// the last state is kept (all the CRNN reads). On a GPU each operation is a kernel launch, and
+/// the recurrence is most of the CRNN's launches.
+fn last_state(gru: &Gru, seq: Tensor<3>) -> Tensor<2> {
+    let [batch, time, features] = seq.dims();
+    let hidden = gru.d_hidden;
+    let inputs = seq.reshape([batch * time, features]);
+    let input_share = |gate: &GateController| gate.input_transform.forward(inputs.clone()).reshape([batch, time, hidden]);
+    let [update_in, reset_in, new_in] = [&gru.update_gate, &gru.reset_gate, &gru.new_gate].map(input_share);
+    let mut state = Tensor::<2>::zeros([batch, hidden], &inputs.device());
+    for t in 0..time {
+        let at_t = |share: &Tensor<3>| share.clone().slice([0..batch, t..t + 1]).reshape([batch, hidden]);
+        let update = gru.gate_activation.forward(at_t(&update_in) + gru.update_gate.hidden_transform.forward(state.clone()));
+        let reset = gru.gate_activation.forward(at_t(&reset_in) + gru.reset_gate.hidden_transform.forward(state.clone()));
+        let candidate = gru.hidden_activation.forward(if gru.reset_after {
+            at_t(&new_in) + reset * gru.new_gate.hidden_transform.forward(state.clone())
+        } else {
+            at_t(&new_in) + gru.new_gate.hidden_transform.forward(state.clone() * reset)
+        });
+        // h_t = (1 - z_t) * candidate + z_t * h_{t-1}, as burn writes it.
+        state = candidate * update.clone().neg().add_scalar(1.0) + update * state;
+        if let Some(clip) = gru.clip {
+            state = state.clamp(-clip, clip);
+        }
+    }
+    state
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::tensor::Distribution;
+
+    /// The last state and the gradients of the weights, biases and input equal burn's `Gru` (both
+    /// kinds of new gate, several lengths), on the CPU backend with autodiff.
+    #[test]
+    fn the_last_state_and_its_gradients_equal_burns_gru() {
+        let device = Device::flex().autodiff();
+        device.seed(7);
+        for (reset_after, time) in [(true, 1), (true, 5), (false, 4)] {
+            let gru = GruConfig::new(6, 5, true).with_reset_after(reset_after).init(&device);
+            // A permuted view, as the CRNN's conv output reaches the GRU.
+            let leaf = Tensor::<3>::random([3, 6, time], Distribution::Normal(0.0, 1.0), &device).require_grad();
+            let seq = || leaf.clone().swap_dims(1, 2);
+            let weights = Tensor::<2>::random([3, 5], Distribution::Normal(0.0, 1.0), &device);
+            let run = |last: Tensor<2>| {
+                let grads = (last.clone() * weights.clone()).sum().backward();
+                let grad = |t: &Tensor<2>| t.grad(&grads).expect("a gradient").into_data().convert::<f32>().try_to_vec::<f32>().unwrap();
+                let values = last.clone().into_data().convert::<f32>().try_to_vec::<f32>().unwrap();
+                let input = leaf.grad(&grads).expect("input gradient").into_data().convert::<f32>().try_to_vec::<f32>().unwrap();
+                let grad1 = |t: &Tensor<1>| t.grad(&grads).expect("a gradient").into_data().convert::<f32>().try_to_vec::<f32>().unwrap();
+                let bias = |l: &Linear| grad1(&l.bias.as_ref().expect("a bias").val());
+                let gates = [&gru.update_gate, &gru.reset_gate, &gru.new_gate].map(|g| {
+                    [grad(&g.input_transform.weight.val()), grad(&g.hidden_transform.weight.val()), bias(&g.input_transform), bias(&g.hidden_transform)]
+                });
+                (values, input, gates)
+            };
+            let ours = run(last_state(&gru, seq()));
+            let burns = run(gru.forward(seq(), None).slice([0..3, time - 1..time]).reshape([3, 5]));
+            let close = |a: &[f32], b: &[f32], what: &str| {
+                let worst = a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max);
+                assert!(worst < 1e-5, "reset_after {reset_after}, {time} steps: {what} differs by {worst}");
+            };
+            close(&ours.0, &burns.0, "last state");
+            close(&ours.1, &burns.1, "input gradient");
+            for (g, (a, b)) in ours.2.iter().zip(&burns.2).enumerate() {
+                for (i, what) in ["input weight", "state weight", "input bias", "state bias"].iter().enumerate() {
+                    close(&a[i], &b[i], &format!("gate {g} {what} gradient"));
+                }
+            }
+        }
     }
 }
