@@ -26,3 +26,14 @@ pub use model::{ArchConfig, CnnConfig, CrnnConfig, GenreModel};
 pub use model_dir::{LoadedModel, ModelError, ModelMeta, Provenance};
 pub use predict::OutputKind;
 pub use train::{train, TrainOptions, TrainReport};
+
+/// What the unit tests of several modules share.
+#[cfg(test)]
+mod testing {
+    use burn::prelude::*;
+
+    /// A tensor's values as f32, whatever its rank and element type.
+    pub fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+        t.into_data().convert::<f32>().try_to_vec::<f32>().expect("f32 values")
+    }
+}

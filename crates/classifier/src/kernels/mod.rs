@@ -199,13 +199,10 @@ mod tests {
     use burn::tensor::Distribution;
 
     use super::*;
+    use crate::testing::values;
 
     fn random<const D: usize>(shape: [usize; D], device: &Device) -> Tensor<D> {
         Tensor::random(shape, Distribution::Normal(0.0, 1.0), device)
-    }
-
-    fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
-        t.into_data().convert::<f32>().try_to_vec::<f32>().expect("f32 values")
     }
 
     /// Same values within float rounding (relative to the largest magnitude).

@@ -127,6 +127,7 @@ fn last_state(gru: &Gru, seq: Tensor<3>) -> Tensor<2> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::values;
     use burn::tensor::Distribution;
 
     /// The last state and the gradients of the weights, biases and input equal burn's `Gru` (both
@@ -143,15 +144,11 @@ mod tests {
             let weights = Tensor::<2>::random([3, 5], Distribution::Normal(0.0, 1.0), &device);
             let run = |last: Tensor<2>| {
                 let grads = (last.clone() * weights.clone()).sum().backward();
-                let grad = |t: &Tensor<2>| t.grad(&grads).expect("a gradient").into_data().convert::<f32>().try_to_vec::<f32>().unwrap();
-                let values = last.clone().into_data().convert::<f32>().try_to_vec::<f32>().unwrap();
-                let input = leaf.grad(&grads).expect("input gradient").into_data().convert::<f32>().try_to_vec::<f32>().unwrap();
-                let grad1 = |t: &Tensor<1>| t.grad(&grads).expect("a gradient").into_data().convert::<f32>().try_to_vec::<f32>().unwrap();
-                let bias = |l: &Linear| grad1(&l.bias.as_ref().expect("a bias").val());
-                let gates = [&gru.update_gate, &gru.reset_gate, &gru.new_gate].map(|g| {
-                    [grad(&g.input_transform.weight.val()), grad(&g.hidden_transform.weight.val()), bias(&g.input_transform), bias(&g.hidden_transform)]
-                });
-                (values, input, gates)
+                let weight = |l: &Linear| values(l.weight.val().grad(&grads).expect("weight gradient"));
+                let bias = |l: &Linear| values(l.bias.as_ref().expect("a bias").val().grad(&grads).expect("bias gradient"));
+                let gates = [&gru.update_gate, &gru.reset_gate, &gru.new_gate]
+                    .map(|g| [weight(&g.input_transform), weight(&g.hidden_transform), bias(&g.input_transform), bias(&g.hidden_transform)]);
+                (values(last), values(leaf.grad(&grads).expect("input gradient")), gates)
             };
             let ours = run(last_state(&gru, seq()));
             let burns = run(gru.forward(seq(), None).slice([0..3, time - 1..time]).reshape([3, 5]));
