@@ -4,12 +4,14 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use symphonia::core::audio::{Audio, GenericAudioBufferRef};
+use symphonia::core::codecs::audio::well_known::CODEC_ID_OPUS;
 use symphonia::core::codecs::audio::AudioDecoderOptions;
 use symphonia::core::errors::Error as SymError;
 use symphonia::core::formats::probe::Hint;
 use symphonia::core::formats::{FormatOptions, FormatReader, SeekMode, SeekTo, TrackType};
 use symphonia::core::io::MediaSourceStream;
 use symphonia::core::meta::MetadataOptions;
+use symphonia::core::packet::Packet;
 use symphonia::core::units::{Time, TimeBase, Timestamp};
 
 use crate::codecs::registry;
@@ -130,6 +132,47 @@ fn open_checked(path: &Path) -> Result<File, AudioError> {
     File::open(path).map_err(|e| AudioError::Io { path: p, source: e })
 }
 
+/// How far before a window's offset decoding starts. A decoder started at a seek point has none
+/// of the frames before it, which transform codecs overlap with (mp3's filterbanks, Vorbis, AAC,
+/// Opus): symphonia's seek backs up only as far as the mp3 bit reservoir needs, and the window's
+/// first ~15 ms then differed from the same samples decoded from the file's start (by up to 0.12
+/// on a real mp3). 100 ms covers mp3's two frames of filterbank state and Opus's recommended
+/// 80-ms pre-roll; what is decoded in it is dropped.
+const SEEK_PREROLL_S: f64 = 0.1;
+
+/// Which decoded frames come before a window's offset.
+enum Skip {
+    /// The first this many, counted from where decoding starts (no seek was made).
+    Frames(u64),
+    /// Those before this frame index of the track, read from the packets' timestamps. After a
+    /// seek, counting is not enough: a decoder reset there may output nothing for its first
+    /// packets (Vorbis needs two to overlap; counting from the seek point put Vorbis windows
+    /// 1,024 samples late).
+    Before(i64),
+}
+
+impl Skip {
+    /// How many of the `frames` a packet decoded to, the first at frame index `first`, to drop.
+    fn take(&mut self, first: i64, frames: usize) -> usize {
+        match self {
+            Skip::Frames(n) => {
+                let k = (*n).min(frames as u64);
+                *n -= k;
+                k as usize
+            }
+            Skip::Before(offset) => {
+                let k = (*offset - first).clamp(0, frames as i64) as usize;
+                if k < frames {
+                    // The window has begun: later packets are all kept, even a chained stream's
+                    // whose timestamps start again from zero.
+                    *self = Skip::Frames(0);
+                }
+                k
+            }
+        }
+    }
+}
+
 /// The state of one decode: the format reader, the chosen track and its decoder.
 struct Decoder {
     path: PathBuf,
@@ -139,6 +182,9 @@ struct Decoder {
     sample_rate: u32,
     channels: usize,
     time_base: Option<TimeBase>,
+    /// The packet timestamp of the track's first playable frame, in time-base ticks (see
+    /// [`Decoder::first_frame`]).
+    pts_origin: i64,
     /// Playable frames the container declares (delay and padding excluded), if it does.
     declared_frames: Option<u64>,
     tags: Tags,
@@ -158,10 +204,14 @@ impl Decoder {
         let channels = params.channels.as_ref().map(|c| c.count()).unwrap_or(0);
         let track_id = track.id;
         let time_base = track.time_base;
+        // mp3 and Vorbis packets say their encoder delay through negative timestamps and the
+        // first packet's trim; Ogg Opus packets are stamped before the pre-skip, which the
+        // libopus adapter trims inside its decoder.
+        let pts_origin = if params.codec == CODEC_ID_OPUS { track.delay.unwrap_or(0) as i64 } else { 0 };
         let declared_frames = track.num_frames;
         let mut tags = Tags::default();
         tags.absorb_log(&mut format.metadata());
-        Ok(Self { path: path.to_path_buf(), format, decoder, track_id, sample_rate, channels, time_base, declared_frames, tags })
+        Ok(Self { path: path.to_path_buf(), format, decoder, track_id, sample_rate, channels, time_base, pts_origin, declared_frames, tags })
     }
 
     /// A chained stream (an Ogg radio capture or concatenated files: one logical stream after
@@ -187,38 +237,41 @@ impl Decoder {
         AudioError::Decode { path: self.path.clone(), source }
     }
 
-    /// Seek to `offset_s` if the container allows it. Returns how many decoded frames must still
-    /// be dropped to land exactly on the offset (all of them when seeking is not possible).
-    fn seek(&mut self, offset_s: f64) -> u64 {
+    /// Seek to [`SEEK_PREROLL_S`] before `offset_s` if the container allows it, and say which
+    /// decoded frames to drop to land exactly on the offset.
+    fn seek(&mut self, offset_s: f64) -> Skip {
         let wanted = (offset_s * self.sample_rate as f64).round() as u64;
-        if wanted == 0 {
-            return 0;
+        let start_s = offset_s - SEEK_PREROLL_S;
+        if start_s <= 0.0 {
+            return Skip::Frames(wanted);
         }
-        let Some(time) = Time::try_from_secs_f64(offset_s) else { return wanted };
+        let Some(time) = Time::try_from_secs_f64(start_s) else { return Skip::Frames(wanted) };
         let to = SeekTo::Time { time, track_id: Some(self.track_id) };
         match self.format.seek(SeekMode::Accurate, to) {
-            Ok(seeked) => {
+            Ok(_) => {
                 self.decoder.reset();
-                let behind = seeked.required_ts.get().saturating_sub(seeked.actual_ts.get()).max(0);
-                self.ticks_to_frames(behind)
+                Skip::Before(wanted as i64)
             }
-            Err(_) => wanted,
+            Err(_) => Skip::Frames(wanted),
         }
     }
 
-    /// Convert a number of time-base ticks to a number of frames at the track's sample rate.
-    fn ticks_to_frames(&self, ticks: i64) -> u64 {
+    /// Convert a time-base timestamp to a frame index at the track's sample rate.
+    fn ticks_to_frames(&self, ticks: i64) -> i64 {
         match self.time_base.and_then(|tb| tb.calc_time(Timestamp::new(ticks))) {
-            Some(t) => {
-                let secs = t.as_nanos() as f64 * 1e-9;
-                (secs * self.sample_rate as f64).round().max(0.0) as u64
-            }
-            None => ticks.max(0) as u64,
+            Some(t) => (t.as_nanos() as f64 * 1e-9 * self.sample_rate as f64).round() as i64,
+            None => ticks,
         }
+    }
+
+    /// The index among the track's playable frames of the first frame `packet` decodes to (after
+    /// its gapless trim).
+    fn first_frame(&self, packet: &Packet) -> i64 {
+        self.ticks_to_frames(packet.pts.get() - self.pts_origin) + packet.trim_start.get() as i64
     }
 
     fn run(mut self, opts: DecodeOptions) -> Result<DecodedAudio, AudioError> {
-        let mut to_skip = self.seek(opts.offset_s);
+        let mut skip = self.seek(opts.offset_s);
         let max_frames = opts.duration_s.map(|d| (d * self.sample_rate as f64).round() as usize);
         let mut samples: Vec<f32> = Vec::with_capacity(self.capacity_hint(max_frames));
         let mut planes: Vec<Vec<f32>> = Vec::new();
@@ -250,6 +303,7 @@ impl Decoder {
             if packet.track_id != self.track_id {
                 continue;
             }
+            let first_frame = self.first_frame(&packet);
             let buf = match self.decoder.decode(&packet) {
                 Ok(buf) => buf,
                 Err(e @ (SymError::DecodeError(_) | SymError::IoError(_))) => {
@@ -267,8 +321,7 @@ impl Decoder {
             if self.channels == 0 {
                 self.channels = buf.spec().channels().count().max(1);
             }
-            let skip = (to_skip.min(frames as u64)) as usize;
-            to_skip -= skip as u64;
+            let skip = skip.take(first_frame, frames);
             match &buf {
                 // mp3, aac, vorbis and opus decode to f32: downmix straight from the decoder's
                 // planes instead of copying them first.
