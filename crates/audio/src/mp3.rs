@@ -3,10 +3,10 @@
 //!
 //! Decoding is most of the feature pipeline's time on mp3 (README, "Speed"). minimp3 decodes a
 //! 30-s, 256 kbit/s mp3 in ~21 ms on this project's machine where symphonia's own decoder takes
-//! ~29 ms and libmpg123 (librosa's, through libsndfile) ~38 ms (README, "A faster mp3
-//! decoder"). Only the frame decoding moves: symphonia still demuxes, seeks, trims the encoder
-//! delay and padding (gapless), reads the tags and detects truncation, so every caller of
-//! [`crate::decode_file`] is unchanged.
+//! ~29 ms; libmpg123 (librosa's decoder, through libsndfile) measured no faster than symphonia's
+//! (README, "A faster mp3 decoder"). Only the frame decoding moves: symphonia still demuxes,
+//! seeks, trims the encoder delay and padding (gapless), reads the tags and detects truncation,
+//! so every caller of [`crate::decode_file`] is unchanged.
 
 use nanomp3_core::{DecodeError, Decoder, MAX_SAMPLES_PER_FRAME};
 use symphonia::core::audio::{layouts, AsGenericAudioBufferRef, AudioBuffer, AudioMut, AudioSpec, GenericAudioBufferRef};
