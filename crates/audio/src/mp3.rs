@@ -55,7 +55,7 @@ impl Mp3Decoder {
         })
     }
 
-    /// Decode `packet` into `buf` (cleared first).
+    /// Decode `packet` into `buf`, which is cleared first and stays empty on an error.
     fn decode_frame(&mut self, packet: &PacketRef<'_>) -> Result<()> {
         self.buf.clear();
         let frames = match self.decoder.decode(packet.data, &mut self.pcm[..]).1 {
@@ -107,10 +107,7 @@ impl AudioDecoder for Mp3Decoder {
     }
 
     fn decode_ref(&mut self, packet: &PacketRef<'_>) -> Result<GenericAudioBufferRef<'_>> {
-        if let Err(e) = self.decode_frame(packet) {
-            self.buf.clear();
-            return Err(e);
-        }
+        self.decode_frame(packet)?;
         Ok(self.buf.as_generic_audio_buffer_ref())
     }
 
