@@ -75,10 +75,21 @@ fn tags_are_read_from_id3_vorbis_comments_and_mp4_atoms() {
 /// 312 early, and the first ~15 ms of mp3 and AAC windows differed by up to 0.12.)
 #[test]
 fn offset_and_duration_cut_the_exact_window() {
-    let cases: &[(&str, f32)] =
-        &[("chord_f32.wav", 0.0), ("chord.flac", 0.0), ("chord.aiff", 0.0), ("chord.mp3", 0.0), ("chord.ogg", 0.0), ("chord.m4a", 1e-4), ("chord.opus", 2e-2)];
-    for &(name, tolerance) in cases {
+    // name, tolerance, the file's declared length where it is the chord's exact 0.6 s
+    let cases: &[(&str, f32, Option<f64>)] = &[
+        ("chord_f32.wav", 0.0, Some(0.6)),
+        ("chord.flac", 0.0, Some(0.6)),
+        ("chord.aiff", 0.0, Some(0.6)),
+        ("chord.mp3", 0.0, Some(0.6)),
+        ("chord.ogg", 0.0, Some(0.6)),
+        ("chord.m4a", 1e-4, None),
+        ("chord.opus", 2e-2, None),
+    ];
+    for &(name, tolerance, declared_s) in cases {
         let full = whole(&fixture(name));
+        if let Some(d) = declared_s {
+            assert!((full.file_duration_s - d).abs() < 1e-9, "{name}: declares {} s", full.file_duration_s);
+        }
         // 0.05 s is inside the pre-roll (decoded from the start); the others seek.
         for offset_s in [0.05, 0.13, 0.25, 0.31] {
             let opts = DecodeOptions { offset_s, duration_s: Some(0.2) };
