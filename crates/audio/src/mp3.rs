@@ -63,12 +63,12 @@ impl Mp3Decoder {
                 return decode_error("mp3: a frame's sample rate or channel count differs from the stream's");
             }
             Ok(info) => info.samples_produced,
-            // The first frames after a seek reference bits of frames before it: symphonia's
-            // accurate seek starts early enough that the caller drops them, so keep the
-            // timeline with silence of the frame's length.
+            // The first frames after a seek reference bits of frames before it (minimp3 then
+            // outputs nothing): symphonia's accurate seek starts early enough that the caller
+            // drops them, so keep the timeline with silence of the frame's length.
             Err(DecodeError::ReservoirUnavailable(info)) => {
                 self.pcm.fill(0.0);
-                info.samples_produced.max(samples_per_frame(info.sample_rate))
+                samples_per_frame(info.sample_rate)
             }
             Err(DecodeError::NoFrame | DecodeError::Corrupt(_)) => return decode_error("mp3: invalid frame"),
             Err(_) => return decode_error("mp3: not an MPEG Layer III frame"),
