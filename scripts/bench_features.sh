@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
 # Feature-extraction benchmark against librosa (see scripts/bench_features.py for what is timed).
-# Usage: scripts/bench_features.sh [--reps N] [AUDIO...]
-# Default files: the real clips in ../shared/real-clips (mp3, ogg/vorbis, wav).
+# Usage: scripts/bench_features.sh [--reps N] [--preset default|musicnn] [AUDIO...]
+# Default files: the real clips in ../shared/real-clips (mp3, ogg/vorbis, wav). The preset picks
+# the feature config: librosa's defaults (22050 Hz), or musicnn's front end (16 kHz, the default
+# model's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps=7
-if [ "${1:-}" = "--reps" ]; then reps="$2"; shift 2; fi
+preset=default
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --reps) reps="$2"; shift 2 ;;
+    --preset) preset="$2"; shift 2 ;;
+    *) break ;;
+  esac
+done
 files=("$@")
 if [ ${#files[@]} -eq 0 ]; then
   clips=../shared/real-clips
@@ -17,4 +26,4 @@ scripts/setup.sh
 cargo build --release --locked -q -p genrespace-features --example bench_features
 target_dir="${CARGO_TARGET_DIR:-target}"
 PY=$(scripts/python_env.sh)
-exec "$PY" scripts/bench_features.py --harness "$target_dir/release/examples/bench_features" --reps "$reps" "${files[@]}"
+exec "$PY" scripts/bench_features.py --harness "$target_dir/release/examples/bench_features" --reps "$reps" --preset "$preset" "${files[@]}"

@@ -6,7 +6,7 @@ use genrespace_audio::{decode_file, resample, AudioError, DecodeOptions, Tags, T
 use ndarray::Array2;
 
 use crate::config::{Compression, ConfigError, FeatureConfig};
-use crate::db::power_to_db_in_place;
+use crate::db::{log10_one_plus_in_place, power_to_db_in_place};
 use crate::mel::MelFilterbank;
 use crate::mfcc::Mfcc;
 use crate::slices::{cut, Slices};
@@ -141,7 +141,7 @@ impl FeatureExtractor {
                 LogMel { data: power, floor }
             }
             Compression::Log10OnePlus(scale) => {
-                power.mapv_inplace(|s| (scale * s).ln_1p() * std::f32::consts::LOG10_E);
+                log10_one_plus_in_place(&mut power, scale);
                 LogMel { data: power, floor: 0.0 }
             }
         }
