@@ -35,7 +35,7 @@ def default_features(y, sr):
 
 def musicnn_features(y, sr):
     S = librosa.feature.melspectrogram(y=y, sr=sr, n_fft=512, hop_length=256, n_mels=96)
-    np.log10(1 + 10000 * S)
+    _model_input = np.log10(1 + 10000 * S)  # computed for its time, as genrespace computes it
     return librosa.feature.mfcc(S=librosa.power_to_db(S, ref=1.0), n_mfcc=20)
 
 

@@ -386,7 +386,7 @@ impl Decoder {
 }
 
 /// Append the mean of all channels of `planes[..][skip..frames]` to `out`.
-fn append_mono(out: &mut Vec<f32>, planes: &[&[f32]], skip: usize, frames: usize) {
+pub(crate) fn append_mono(out: &mut Vec<f32>, planes: &[&[f32]], skip: usize, frames: usize) {
     match planes {
         [] => {}
         [mono] => out.extend_from_slice(&mono[skip..frames]),
