@@ -61,7 +61,7 @@ pub fn decode(data: &[u8]) {
     let Some((&pick, bytes)) = data.split_first() else { return };
     let path = scratch_file(&format!("input.{}", EXTENSIONS[pick as usize % EXTENSIONS.len()]), bytes);
     let fx = extractor();
-    let opts = DecodeOptions { offset_s: 0.0, duration_s: Some(MAX_DECODE_S) };
+    let opts = DecodeOptions { offset_s: 0.0, duration_s: Some(MAX_DECODE_S), ..DecodeOptions::default() };
     match fx.analyze_file(&path, opts) {
         Err(e) => assert_names(&e, &path),
         Ok(track) => {
@@ -81,7 +81,7 @@ pub fn decode(data: &[u8]) {
 pub fn tags(data: &[u8]) {
     let Some((&pick, bytes)) = data.split_first() else { return };
     let path = scratch_file(&format!("tagged.{}", EXTENSIONS[pick as usize % EXTENSIONS.len()]), bytes);
-    match decode_file(&path, DecodeOptions { offset_s: 0.0, duration_s: Some(0.05) }) {
+    match decode_file(&path, DecodeOptions { offset_s: 0.0, duration_s: Some(0.05), ..DecodeOptions::default() }) {
         Err(e) => assert_names(&e, &path),
         Ok(audio) => {
             let t = &audio.tags;

@@ -54,7 +54,7 @@ pub fn run(args: Args) -> Result<()> {
     let (device, _) = args.device.device()?;
     let loaded = super::model::load(&args.model, &device)?;
     let fx = loaded.extractor();
-    let opts = DecodeOptions { offset_s: args.offset, duration_s: args.duration };
+    let opts = DecodeOptions { offset_s: args.offset, duration_s: args.duration, ..DecodeOptions::default() };
     let mut results = Vec::new();
     let mut failures = 0;
     for (i, path) in args.audio.iter().enumerate() {

@@ -81,7 +81,7 @@ pub fn run(args: Args) -> Result<()> {
         None => FeatureConfig::default(),
     };
     let fx = FeatureExtractor::new(config)?;
-    let opts = DecodeOptions { offset_s: args.offset, duration_s: args.duration };
+    let opts = DecodeOptions { offset_s: args.offset, duration_s: args.duration, ..DecodeOptions::default() };
     let track = fx.analyze_file(&args.audio, opts)?;
     let matrix: &Array2<f32> = match args.kind {
         Kind::Mel => &track.log_mel.data,

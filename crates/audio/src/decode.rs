@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 
 use symphonia::core::audio::{Audio, GenericAudioBufferRef};
 use symphonia::core::codecs::audio::well_known::CODEC_ID_OPUS;
-use symphonia::core::codecs::audio::AudioDecoderOptions;
 use symphonia::core::errors::Error as SymError;
 use symphonia::core::formats::probe::Hint;
 use symphonia::core::formats::{FormatOptions, FormatReader, SeekMode, SeekTo, TrackType};
@@ -14,7 +13,7 @@ use symphonia::core::meta::MetadataOptions;
 use symphonia::core::packet::Packet;
 use symphonia::core::units::{Time, TimeBase, Timestamp};
 
-use crate::codecs::registry;
+use crate::codecs::make_decoder;
 use crate::error::AudioError;
 use crate::tags::Tags;
 
@@ -26,15 +25,25 @@ pub struct DecodeOptions {
     pub offset_s: f64,
     /// Stop after this many seconds of audio (from the offset). `None` reads to the end.
     pub duration_s: Option<f64>,
+    /// The caller needs the audio only below this frequency in Hz, typically because it
+    /// resamples to twice it: decoders that can leave the rest out do. mp3 does not decode the
+    /// spectrum above it and, when it is below 29/128 of the stream's rate (16 kHz analysis of
+    /// 44.1 or 48 kHz), synthesises at half rate ([`DecodedAudio::sample_rate`]). The output
+    /// then differs from a full decode only above this frequency. `None` decodes everything.
+    pub max_frequency_hz: Option<u32>,
 }
 
-/// A decoded file: mono samples at the file's own sample rate, plus what we know of the file.
+/// A decoded file: mono samples at the file's own sample rate (or half of it, see
+/// [`DecodeOptions::max_frequency_hz`]), plus what we know of the file.
 #[derive(Debug, Clone)]
 pub struct DecodedAudio {
     /// Mono samples (the mean of all channels), at `sample_rate`.
     pub samples: Vec<f32>,
-    /// The file's sample rate in Hz.
+    /// The rate of `samples` in Hz: the file's, or half of it for an mp3 whose
+    /// [`DecodeOptions::max_frequency_hz`] allowed its decoder to synthesise at half rate.
     pub sample_rate: u32,
+    /// The file's sample rate in Hz.
+    pub file_sample_rate: u32,
     /// Number of channels in the file before downmixing.
     pub channels: usize,
     /// Length of the whole file in seconds when the container declares it, else of what was
@@ -86,7 +95,7 @@ pub fn decode_file(path: &Path, opts: DecodeOptions) -> Result<DecodedAudio, Aud
     let format = symphonia::default::get_probe()
         .probe(&hint, mss, FormatOptions::default(), MetadataOptions::default())
         .map_err(|source| cut_inside_id3(path).unwrap_or_else(|| AudioError::UnsupportedFormat { path: path.to_path_buf(), source }))?;
-    Decoder::new(path, format)?.run(opts)
+    Decoder::new(path, format, opts.max_frequency_hz)?.run(opts)
 }
 
 /// A file that ends inside the ID3v2 tag at its start (a download cut off in the cover art) has
@@ -179,31 +188,38 @@ struct Decoder {
     format: Box<dyn FormatReader>,
     decoder: Box<dyn symphonia::core::codecs::audio::AudioDecoder>,
     track_id: u32,
+    /// [`DecodeOptions::max_frequency_hz`], for each stream's decoder.
+    max_frequency: Option<u32>,
+    /// The stream's sample rate.
     sample_rate: u32,
+    /// How many of the stream's samples make one decoded sample (2 for an mp3 synthesised at
+    /// half rate, else 1). Frame counts below are at the decoded rate unless they say otherwise.
+    decimation: u32,
     channels: usize,
     time_base: Option<TimeBase>,
     /// The packet timestamp of the track's first playable frame, in time-base ticks (see
     /// [`Decoder::first_frame`]).
     pts_origin: i64,
-    /// Playable frames the container declares (delay and padding excluded), if it does.
+    /// Playable frames the container declares (delay and padding excluded, at the stream's
+    /// rate), if it does.
     declared_frames: Option<u64>,
     tags: Tags,
 }
 
 impl Decoder {
-    fn new(path: &Path, mut format: Box<dyn FormatReader>) -> Result<Self, AudioError> {
+    fn new(path: &Path, mut format: Box<dyn FormatReader>, max_frequency: Option<u32>) -> Result<Self, AudioError> {
         let no_track = || AudioError::NoAudioTrack { path: path.to_path_buf() };
         let track = format.default_track(TrackType::Audio).ok_or_else(no_track)?;
         let params = track.codec_params.as_ref().and_then(|p| p.audio()).ok_or_else(no_track)?;
-        let decoder =
-            registry().make_audio_decoder(params, &AudioDecoderOptions::default()).map_err(|source| AudioError::Decode { path: path.to_path_buf(), source })?;
         let sample_rate = params
             .sample_rate
             .filter(|&r| r > 0)
             .ok_or_else(|| AudioError::BadStream { path: path.to_path_buf(), reason: "the stream does not state its sample rate" })?;
+        let time_base = track.time_base;
+        let (decoder, decimation) = make_decoder(params, max_frequency, in_samples(time_base, sample_rate))
+            .map_err(|source| AudioError::Decode { path: path.to_path_buf(), source })?;
         let channels = params.channels.as_ref().map(|c| c.count()).unwrap_or(0);
         let track_id = track.id;
-        let time_base = track.time_base;
         // mp3 and Vorbis packets say their encoder delay through negative timestamps and the
         // first packet's trim; Ogg Opus packets are stamped before the pre-skip, which the
         // libopus adapter trims inside its decoder.
@@ -211,13 +227,32 @@ impl Decoder {
         let declared_frames = track.num_frames;
         let mut tags = Tags::default();
         tags.absorb_log(&mut format.metadata());
-        Ok(Self { path: path.to_path_buf(), format, decoder, track_id, sample_rate, channels, time_base, pts_origin, declared_frames, tags })
+        Ok(Self {
+            path: path.to_path_buf(),
+            format,
+            decoder,
+            track_id,
+            max_frequency,
+            sample_rate,
+            decimation,
+            channels,
+            time_base,
+            pts_origin,
+            declared_frames,
+            tags,
+        })
+    }
+
+    /// The rate of the decoded samples.
+    fn output_rate(&self) -> u32 {
+        self.sample_rate / self.decimation
     }
 
     /// A chained stream (an Ogg radio capture or concatenated files: one logical stream after
     /// another) makes the reader start a new track: decode it with a new decoder when it keeps
     /// the sample rate so far, and count its declared length after the `decoded` frames already
-    /// read. A stream at another rate ends the decode there (one file, one rate).
+    /// read. A stream at another rate (or decoded at another) ends the decode there (one file,
+    /// one rate).
     fn next_chained_stream(&mut self, decoded: u64) -> Result<bool, AudioError> {
         let Some(track) = self.format.default_track(TrackType::Audio) else { return Ok(false) };
         let Some(params) = track.codec_params.as_ref().and_then(|p| p.audio()) else { return Ok(false) };
@@ -225,11 +260,14 @@ impl Decoder {
             return Ok(false);
         }
         let (track_id, time_base, frames) = (track.id, track.time_base, track.num_frames);
-        let decoder = registry().make_audio_decoder(params, &AudioDecoderOptions::default()).map_err(|e| self.decode_error(e))?;
+        let (decoder, decimation) = make_decoder(params, self.max_frequency, in_samples(time_base, self.sample_rate)).map_err(|e| self.decode_error(e))?;
+        if decimation != self.decimation {
+            return Ok(false);
+        }
         self.decoder = decoder;
         self.track_id = track_id;
         self.time_base = time_base;
-        self.declared_frames = frames.map(|n| decoded + n);
+        self.declared_frames = frames.map(|n| decoded * self.decimation as u64 + n);
         Ok(true)
     }
 
@@ -240,7 +278,7 @@ impl Decoder {
     /// Seek to [`SEEK_PREROLL_S`] before `offset_s` if the container allows it, and say which
     /// decoded frames to drop to land exactly on the offset.
     fn seek(&mut self, offset_s: f64) -> Skip {
-        let wanted = (offset_s * self.sample_rate as f64).round() as u64;
+        let wanted = (offset_s * self.output_rate() as f64).round() as u64;
         let start_s = offset_s - SEEK_PREROLL_S;
         if start_s <= 0.0 {
             return Skip::Frames(wanted);
@@ -264,15 +302,18 @@ impl Decoder {
         }
     }
 
-    /// The index among the track's playable frames of the first frame `packet` decodes to (after
-    /// its gapless trim).
+    /// The index among the track's playable (decoded) frames of the first frame `packet` decodes
+    /// to (after its gapless trim). At half rate the decoder keeps the track's even samples, so
+    /// that is the first even one from there, halved.
     fn first_frame(&self, packet: &Packet) -> i64 {
-        self.ticks_to_frames(packet.pts.get() - self.pts_origin) + packet.trim_start.get() as i64
+        let in_stream = self.ticks_to_frames(packet.pts.get() - self.pts_origin) + packet.trim_start.get() as i64;
+        let d = self.decimation as i64;
+        (in_stream + d - 1).div_euclid(d)
     }
 
     fn run(mut self, opts: DecodeOptions) -> Result<DecodedAudio, AudioError> {
         let mut skip = self.seek(opts.offset_s);
-        let max_frames = opts.duration_s.map(|d| (d * self.sample_rate as f64).round() as usize);
+        let max_frames = opts.duration_s.map(|d| (d * self.output_rate() as f64).round() as usize);
         let mut samples: Vec<f32> = Vec::with_capacity(self.capacity_hint(max_frames));
         let mut planes: Vec<Vec<f32>> = Vec::new();
         let (mut good_packets, mut bad_packets) = (0usize, 0usize);
@@ -345,13 +386,13 @@ impl Decoder {
         }
         self.tags.absorb_log(&mut self.format.metadata());
 
-        let sr = self.sample_rate as f64;
+        let (sr, out_sr) = (self.sample_rate as f64, self.output_rate() as f64);
         let mut truncated = None;
         if let Some(declared) = self.declared_frames {
-            let reached = samples.len() as f64 + opts.offset_s * sr;
-            let declared = declared as f64;
-            if !stopped_early && reached < declared * 0.98 - 0.05 * sr {
-                let cut = Truncation { decoded_s: reached / sr, declared_s: declared / sr };
+            let reached_s = samples.len() as f64 / out_sr + opts.offset_s;
+            let declared_s = declared as f64 / sr;
+            if !stopped_early && reached_s < declared_s * 0.98 - 0.05 {
+                let cut = Truncation { decoded_s: reached_s, declared_s };
                 if cut.decoded_s < MIN_PLAYABLE_S {
                     return Err(AudioError::Truncated { path: self.path.clone(), decoded_s: cut.decoded_s, declared_s: cut.declared_s });
                 }
@@ -370,19 +411,26 @@ impl Decoder {
         }
         let file_duration_s = match self.declared_frames {
             Some(n) => n as f64 / sr,
-            None if !stopped_early => opts.offset_s + samples.len() as f64 / sr,
+            None if !stopped_early => opts.offset_s + samples.len() as f64 / out_sr,
             None => f64::NAN,
         };
-        Ok(DecodedAudio { samples, sample_rate: self.sample_rate, channels: self.channels.max(1), file_duration_s, tags: self.tags, truncated })
+        let (sample_rate, file_sample_rate) = (self.output_rate(), self.sample_rate);
+        Ok(DecodedAudio { samples, sample_rate, file_sample_rate, channels: self.channels.max(1), file_duration_s, tags: self.tags, truncated })
     }
 
     fn capacity_hint(&self, max_frames: Option<usize>) -> usize {
-        let declared = self.declared_frames.unwrap_or(0) as usize;
+        let declared = (self.declared_frames.unwrap_or(0) as usize).div_ceil(self.decimation as usize);
         match max_frames {
             Some(m) => m.min(declared.max(m)),
             None => declared,
         }
     }
+}
+
+/// Whether a track's timestamps count its samples (as MP3 files' do), which half-rate decoding
+/// needs to keep the right ones.
+fn in_samples(time_base: Option<TimeBase>, sample_rate: u32) -> bool {
+    time_base.is_some_and(|tb| tb.numer.get() == 1 && tb.denom.get() == sample_rate)
 }
 
 /// Append the mean of all channels of `planes[..][skip..frames]` to `out`.

@@ -12,13 +12,19 @@
 //! `nanomp3-core` is vendored (`vendor/nanomp3-core`) with a downmixing mode that runs the
 //! filterbanks once instead of once per channel and skips the side channel of mid/side frames
 //! (~15 % less time on a 30-s, 256 kbit/s mp3, ~30 % on a 320 kbit/s one, half of whose frames
-//! are mid/side; README, "Speed").
+//! are mid/side; README, "Speed"), and synthesises one channel with all four lanes of minimp3's
+//! filterbank instead of two.
+//!
+//! A caller that resamples says which frequencies it keeps ([`crate::DecodeOptions`]'s
+//! `max_frequency_hz`): the spectrum above is then not decoded, and when what is kept lies
+//! below `29 fs / 128` (musicnn's 16 kHz from 44.1 or 48 kHz) the output is synthesised at half
+//! the stream's rate, the track's even samples: half the synthesis and half the resampling,
+//! the same features (`tests/real_clips.rs` in genrespace-features).
 
-use nanomp3_core::{DecodeError, Decoder, MAX_SAMPLES_PER_FRAME};
+use nanomp3_core::{half_rate_max_frequency, DecodeError, Decoder, MAX_SAMPLES_PER_FRAME};
 use symphonia::core::audio::{layouts, AsGenericAudioBufferRef, AudioBuffer, AudioMut, AudioSpec, GenericAudioBufferRef};
 use symphonia::core::codecs::audio::well_known::CODEC_ID_MP3;
 use symphonia::core::codecs::audio::{AudioCodecParameters, AudioDecoder, AudioDecoderOptions, FinalizeResult};
-use symphonia::core::codecs::registry::{RegisterableAudioDecoder, SupportedAudioCodec};
 use symphonia::core::codecs::CodecInfo;
 use symphonia::core::errors::{decode_error, unsupported_error, Result};
 use symphonia::core::packet::PacketRef;
@@ -30,6 +36,14 @@ pub struct Mp3Decoder {
     gapless: bool,
     /// ~22 KiB of state: boxed so the decoder moves cheaply.
     decoder: Box<Decoder>,
+    /// The frequency above which the output is not needed ([`crate::DecodeOptions`]).
+    max_frequency: Option<u32>,
+    /// Synthesising at half the stream's rate ([`half_rate`]).
+    half_rate: bool,
+    /// At half rate, the parity of the samples of each frame that are kept: set by the first
+    /// packet after a reset so that they are the track's even samples, whatever the encoder
+    /// delay and wherever decoding starts.
+    phase: Option<usize>,
     /// The stream's channels, which every frame must have.
     channels: usize,
     sample_rate: u32,
@@ -39,7 +53,11 @@ pub struct Mp3Decoder {
 }
 
 impl Mp3Decoder {
-    fn try_new(params: &AudioCodecParameters, opts: &AudioDecoderOptions) -> Result<Self> {
+    /// A decoder for the stream `params` describes whose output is wanted only below
+    /// `max_frequency` Hz: the spectrum above it is then not decoded (`Decoder::set_max_frequency`),
+    /// and with `half_rate` (see [`half_rate`]) the output is synthesised at half the stream's
+    /// rate.
+    pub(crate) fn try_new(params: &AudioCodecParameters, opts: &AudioDecoderOptions, max_frequency: Option<u32>, half_rate: bool) -> Result<Self> {
         if params.codec != CODEC_ID_MP3 {
             return unsupported_error("mp3: not an MPEG Layer III stream");
         }
@@ -52,17 +70,28 @@ impl Mp3Decoder {
         Ok(Self {
             params: params.clone(),
             gapless: opts.gapless,
-            decoder: Box::new(Decoder::new_downmix()),
+            decoder: Box::new(new_decoder(max_frequency)),
+            max_frequency,
+            half_rate,
+            phase: None,
             channels,
             sample_rate,
             pcm: Box::new([0.0; MAX_SAMPLES_PER_FRAME]),
-            buf: AudioBuffer::new(AudioSpec::new(sample_rate, layouts::CHANNEL_LAYOUT_MONO), MAX_SAMPLES_PER_FRAME / 2),
+            buf: AudioBuffer::new(AudioSpec::new(sample_rate >> half_rate as u32, layouts::CHANNEL_LAYOUT_MONO), MAX_SAMPLES_PER_FRAME / 2),
         })
     }
 
     /// Decode `packet` into `buf`, which is cleared first and stays empty on an error.
     fn decode_frame(&mut self, packet: &PacketRef<'_>) -> Result<()> {
         self.buf.clear();
+        if self.half_rate && self.phase.is_none() {
+            // The reader stamps packets with the track index of their first sample (negative
+            // by the encoder delay at the start): sample m of every frame (an even length)
+            // is then even in the track when m has the parity of the stamp.
+            let phase = packet.pts.get().rem_euclid(2) as usize;
+            self.decoder.set_half_rate(Some(phase));
+            self.phase = Some(phase);
+        }
         let frames = match self.decoder.decode(packet.data, &mut self.pcm[..]).1 {
             Ok(info) if info.sample_rate != self.sample_rate || info.channels.num() as usize != self.channels => {
                 return decode_error("mp3: a frame's sample rate or channel count differs from the stream's");
@@ -73,7 +102,7 @@ impl Mp3Decoder {
             // drops them, so keep the timeline with silence of the frame's length.
             Err(DecodeError::ReservoirUnavailable(info)) => {
                 self.pcm.fill(0.0);
-                samples_per_frame(info.sample_rate)
+                samples_per_frame(info.sample_rate) >> self.half_rate as u32
             }
             Err(DecodeError::NoFrame | DecodeError::Corrupt(_)) => return decode_error("mp3: invalid frame"),
             Err(_) => return decode_error("mp3: not an MPEG Layer III frame"),
@@ -81,10 +110,39 @@ impl Mp3Decoder {
         self.buf.render_uninit(Some(frames));
         self.buf.copy_from_slice_interleaved(&&self.pcm[..frames]);
         if self.gapless {
-            self.buf.trim(packet.trim_start.get() as usize, packet.trim_end.get() as usize);
+            let (start, end) = self.trims(packet, frames);
+            self.buf.trim(start, end);
         }
         Ok(())
     }
+
+    /// The packet's gapless trims (in the stream's samples) as output samples of a frame that
+    /// decoded to `frames`: at half rate, how many of the kept samples lie in each trimmed end.
+    fn trims(&self, packet: &PacketRef<'_>, frames: usize) -> (usize, usize) {
+        let (start, end) = (packet.trim_start.get() as usize, packet.trim_end.get() as usize);
+        let Some(phase) = self.phase else { return (start, end) };
+        // Kept sample j is the frame's sample 2j + phase.
+        let first_kept = (start + 1 - phase) / 2;
+        let last_kept = ((2 * frames).saturating_sub(end) + 1 - phase) / 2;
+        (first_kept, frames - last_kept)
+    }
+}
+
+/// Whether an mp3 stream at `sample_rate` whose output is wanted only below `max_frequency` Hz
+/// is synthesised at half its rate: when that changes nothing below `max_frequency`
+/// (`nanomp3_core::half_rate_max_frequency`: 9,991 Hz at 44.1 kHz, so for 16 kHz analysis and
+/// below) and the reader stamps packets in samples (`frame_timestamps`), which the choice of
+/// samples needs. The synthesis then takes half the time, and resampling starts from half as
+/// many samples.
+pub(crate) fn half_rate(sample_rate: u32, max_frequency: Option<u32>, frame_timestamps: bool) -> bool {
+    frame_timestamps && max_frequency.is_some_and(|hz| hz <= half_rate_max_frequency(sample_rate))
+}
+
+/// A downmixing decoder, told the frequency above which nothing is needed.
+fn new_decoder(max_frequency: Option<u32>) -> Decoder {
+    let mut decoder = Decoder::new_downmix();
+    decoder.set_max_frequency(max_frequency);
+    decoder
 }
 
 /// Samples per channel of one Layer III frame: 1152 for MPEG-1 (32, 44.1, 48 kHz), 576 for
@@ -99,12 +157,16 @@ fn samples_per_frame(sample_rate: u32) -> usize {
 
 impl AudioDecoder for Mp3Decoder {
     fn codec_info(&self) -> &CodecInfo {
-        &Self::supported_codecs()[0].info
+        // symphonia's `support_audio_codec!` names the `symphonia_core` crate, which genrespace
+        // reaches only through `symphonia`: the same value, written out.
+        const INFO: CodecInfo = CodecInfo { short_name: "mp3", long_name: "MPEG Audio Layer 3 (minimp3)", profiles: &[] };
+        &INFO
     }
 
     /// After a seek the bit reservoir and filterbank state of earlier frames are gone.
     fn reset(&mut self) {
-        *self.decoder = Decoder::new_downmix();
+        *self.decoder = new_decoder(self.max_frequency);
+        self.phase = None;
     }
 
     fn codec_params(&self) -> &AudioCodecParameters {
@@ -122,19 +184,6 @@ impl AudioDecoder for Mp3Decoder {
 
     fn last_decoded(&self) -> GenericAudioBufferRef<'_> {
         self.buf.as_generic_audio_buffer_ref()
-    }
-}
-
-impl RegisterableAudioDecoder for Mp3Decoder {
-    fn try_registry_new(params: &AudioCodecParameters, opts: &AudioDecoderOptions) -> Result<Box<dyn AudioDecoder>> {
-        Ok(Box::new(Self::try_new(params, opts)?))
-    }
-
-    fn supported_codecs() -> &'static [SupportedAudioCodec] {
-        // symphonia's `support_audio_codec!` names the `symphonia_core` crate, which genrespace
-        // reaches only through `symphonia`: the same value, written out.
-        const INFO: CodecInfo = CodecInfo { short_name: "mp3", long_name: "MPEG Audio Layer 3 (minimp3)", profiles: &[] };
-        &[SupportedAudioCodec { id: CODEC_ID_MP3, info: INFO }]
     }
 }
 
@@ -174,7 +223,7 @@ mod tests {
             symphonia::default::get_probe().probe(Hint::new().with_extension("mp3"), mss, FormatOptions::default(), MetadataOptions::default()).unwrap();
         let params = format.default_track(TrackType::Audio).unwrap().codec_params.as_ref().unwrap().audio().unwrap().clone();
         let opts = AudioDecoderOptions::default();
-        let mut ours = Mp3Decoder::try_new(&params, &opts).unwrap();
+        let mut ours = Mp3Decoder::try_new(&params, &opts, None, false).unwrap();
         let mut symphonias = symphonia::default::get_codecs().make_audio_decoder(&params, &opts).unwrap();
         let (mut a, mut b) = (Decoded::default(), Decoded::default());
         while let Some(packet) = format.next_packet().unwrap() {
@@ -231,7 +280,13 @@ mod tests {
     /// Every frame of `data` through minimp3, as one channel: the downmixing decoder's output,
     /// or the mean of upstream's interleaved channels.
     fn decode_mono(data: &[u8], downmix: bool) -> Vec<f32> {
+        decode_mono_below(data, downmix, None)
+    }
+
+    /// [`decode_mono`] by a decoder told that only frequencies below `max_frequency` matter.
+    fn decode_mono_below(data: &[u8], downmix: bool, max_frequency: Option<u32>) -> Vec<f32> {
         let mut decoder = if downmix { Decoder::new_downmix() } else { Decoder::new() };
+        decoder.set_max_frequency(max_frequency);
         let mut pcm = [0.0f32; MAX_SAMPLES_PER_FRAME];
         let (mut out, mut rest) = (Vec::new(), data);
         while !rest.is_empty() {
@@ -245,6 +300,14 @@ mod tests {
         out
     }
 
+    /// Fixtures that take each path of the downmixing decoder (see the test below), and the real
+    /// clips.
+    fn every_path_of_the_decoder() -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = ["chord.mp3", "chord_lr.mp3", "chord_mono.mp3", "chord_split.mp3"].map(fixture).to_vec();
+        files.extend(real_clips());
+        files
+    }
+
     /// The vendored decoder's downmixing mode gives the mean of what upstream's mode decodes,
     /// up to float rounding, through each of its paths: mid/side frames from the mid channel
     /// alone (chord.mp3), left/right frames mixed before the filterbanks (chord_lr.mp3), a
@@ -256,14 +319,31 @@ mod tests {
     /// the two window an overlap differently where the standard's order of blocks is broken.
     #[test]
     fn downmixing_decodes_the_mean_of_minimp3s_channels() {
-        let mut files: Vec<PathBuf> = ["chord.mp3", "chord_lr.mp3", "chord_mono.mp3", "chord_split.mp3"].map(fixture).to_vec();
-        files.extend(real_clips());
-        for path in files {
+        for path in every_path_of_the_decoder() {
             let data = std::fs::read(&path).unwrap();
             let (mean, downmix) = (decode_mono(&data, false), decode_mono(&data, true));
             assert!(mean.len() > 20_000, "{}: only {} samples", path.display(), mean.len());
             let max_diff = max_difference(&path, &downmix, &mean);
             assert!(max_diff < 1e-6, "{}: samples differ by up to {max_diff}", path.display());
+        }
+    }
+
+    /// A decoder told that only frequencies below 1 kHz matter leaves the spectrum above ~2 kHz
+    /// undecoded (the fixtures' chord lies below, their coding noise above): its output differs
+    /// from a full decode, but not once both are resampled to 2 kHz (what a caller that says so
+    /// does), on every path of the decoder.
+    #[test]
+    fn a_decoder_told_a_max_frequency_changes_only_what_lies_above_it() {
+        for path in every_path_of_the_decoder() {
+            let data = std::fs::read(&path).unwrap();
+            for downmix in [false, true] {
+                let (full, limited) = (decode_mono(&data, downmix), decode_mono_below(&data, downmix, Some(1000)));
+                let left_out = max_difference(&path, &limited, &full);
+                assert!(left_out > 1e-3, "{}: nothing was left out", path.display());
+                let low = |x: &[f32]| crate::resample(x, 44_100, 2_000).unwrap();
+                let max_diff = max_difference(&path, &low(&limited), &low(&full));
+                assert!(max_diff < 1e-6, "{}: below 1 kHz, samples differ by up to {max_diff}", path.display());
+            }
         }
     }
 }

@@ -19,7 +19,7 @@ pub fn remove_unreadable(dataset: &mut Dataset, progress: bool) -> usize {
         .tracks
         .par_iter()
         .filter_map(|t| {
-            let result = decode_file(&t.path, DecodeOptions { offset_s: 0.0, duration_s: Some(PROBE_SECONDS) });
+            let result = decode_file(&t.path, DecodeOptions { offset_s: 0.0, duration_s: Some(PROBE_SECONDS), ..DecodeOptions::default() });
             if let Some(bar) = &bar {
                 let _ = bar.lock().map(|mut b| b.update(1));
             }

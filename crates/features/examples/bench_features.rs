@@ -32,7 +32,7 @@ fn main() {
     let rate = config.sample_rate;
     let fx = FeatureExtractor::new(config).unwrap();
     for path in files {
-        let opts = DecodeOptions::default();
+        let opts = fx.decode_options(DecodeOptions::default());
         // Warm the page cache and the FFT plans once.
         let _ = fx.analyze_file(&path, opts).unwrap();
         let (mut decode, mut resample_t, mut features, mut full) = (vec![], vec![], vec![], vec![]);

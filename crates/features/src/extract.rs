@@ -100,14 +100,22 @@ impl FeatureExtractor {
 
     /// Decode `path` and resample it to the config's rate. Returns the samples and the decode
     /// result (with its samples moved out).
+    ///
+    /// The decoder is told that only frequencies below the config's Nyquist frequency matter
+    /// ([`DecodeOptions::max_frequency_hz`]): the resampler removes the rest.
     pub fn load(&self, path: &Path, opts: DecodeOptions) -> Result<(Vec<f32>, genrespace_audio::DecodedAudio), FeatureError> {
-        let mut audio = decode_file(path, opts)?;
+        let mut audio = decode_file(path, self.decode_options(opts))?;
         let samples = std::mem::take(&mut audio.samples);
         if samples.is_empty() {
             return Err(FeatureError::EmptyRange { path: path.to_path_buf() });
         }
         let samples = resample(&samples, audio.sample_rate, self.config.sample_rate)?;
         Ok((samples, audio))
+    }
+
+    /// `opts` with the decoder told what the resampling to the config's rate keeps.
+    pub fn decode_options(&self, opts: DecodeOptions) -> DecodeOptions {
+        DecodeOptions { max_frequency_hz: Some(self.config.sample_rate / 2), ..opts }
     }
 
     /// The mel power spectrogram `(n_mels, n_frames)` of samples at the config's rate
@@ -176,7 +184,7 @@ impl FeatureExtractor {
         let (samples, audio) = self.load(path, opts)?;
         let (log_mel, mfcc) = self.log_mel_and_mfcc(&samples)?;
         Ok(TrackFeatures {
-            source_sample_rate: audio.sample_rate,
+            source_sample_rate: audio.file_sample_rate,
             file_duration_s: audio.file_duration_s,
             duration_s: samples.len() as f64 / self.config.sample_rate as f64,
             tags: audio.tags,

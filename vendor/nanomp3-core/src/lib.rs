@@ -46,7 +46,7 @@
 
 mod minimp3;
 
-pub use minimp3::Sample;
+pub use minimp3::{half_rate_max_frequency, Sample};
 
 #[doc(hidden)]
 pub mod __private {
@@ -181,6 +181,24 @@ impl Decoder {
     /// Layer I/II frames are reported as [`DecodeError::UnsupportedLayer`].
     pub const fn new_downmix() -> Self {
         Self { dec: minimp3::Mp3Dec::new(true), minimp3_compat: false }
+    }
+
+    /// genrespace: the caller wants the output only below `hz` (it resamples
+    /// to twice that rate or less): the spectrum above it is not decoded,
+    /// which changes the output only above `hz`. `None` decodes everything.
+    pub fn set_max_frequency(&mut self, hz: Option<u32>) {
+        self.dec.max_frequency = hz;
+    }
+
+    /// genrespace: synthesise at half the stream's rate (Layer III only),
+    /// keeping of each frame the samples whose index has parity `phase`
+    /// (`samples_produced` is halved; [`FrameInfo::sample_rate`] stays the
+    /// stream's). The upper 16 subbands are dropped, so together with
+    /// [`set_max_frequency`](Self::set_max_frequency) at most
+    /// [`half_rate_max_frequency`] the output below that frequency is the
+    /// full-rate output's, decimated. `None` synthesises at full rate.
+    pub fn set_half_rate(&mut self, phase: Option<usize>) {
+        self.dec.half_rate = phase.map(|p| p % 2);
     }
 
     /// Instantiates a `Decoder` whose output is bit-identical to minimp3's,

@@ -219,6 +219,11 @@ pub struct Mp3Dec {
     maindata: [u8; MAX_BITRESERVOIR_BYTES + MAX_L3_FRAME_PAYLOAD_BYTES],
     /// genrespace: output one channel, the mean of the frame's channels (see `Output`).
     downmix: bool,
+    /// genrespace: output wanted only below this frequency in Hz (see `spectrum_limit`).
+    pub(crate) max_frequency: Option<u32>,
+    /// genrespace: synthesise at half the stream's rate, keeping the samples whose index in
+    /// each frame has this parity (see `half_rate_max_frequency`).
+    pub(crate) half_rate: Option<usize>,
 }
 
 impl Mp3Dec {
@@ -233,6 +238,8 @@ impl Mp3Dec {
             },
             maindata: [0; MAX_BITRESERVOIR_BYTES + MAX_L3_FRAME_PAYLOAD_BYTES],
             downmix,
+            max_frequency: None,
+            half_rate: None,
         }
     }
 }
@@ -707,7 +714,10 @@ fn l3_huffman_pairs<const LINBITS: bool>(
     }
 }
 
-fn l3_huffman(dst: &mut [f32; 576], bs: &mut Bs, gr_info: &GrInfo, scf: &[f32; 40], layer3gr_limit: i32) {
+/// genrespace: `limit` is how many of the 576 lines are wanted; decoding stops at the first
+/// scalefactor band (or, in the count1 region, quadruple) that reaches it, the lines after it
+/// stay zero and the rest of the channel's bits are skipped as usual.
+fn l3_huffman(dst: &mut [f32; 576], bs: &mut Bs, gr_info: &GrInfo, scf: &[f32; 40], layer3gr_limit: i32, limit: usize) {
     let mut one = 0.0f32;
     let mut ireg = 0;
     let mut big_val_cnt = i32::from(gr_info.big_values);
@@ -722,7 +732,7 @@ fn l3_huffman(dst: &mut [f32; 576], bs: &mut Bs, gr_info: &GrInfo, scf: &[f32; 4
         + br.byte(start + 3))
         << (bs.pos & 7);
 
-    while big_val_cnt > 0 {
+    while big_val_cnt > 0 && d < limit {
         let tab_num = gr_info.table_select[ireg] as usize;
         let mut sfb_cnt = i32::from(gr_info.region_count[ireg]);
         ireg += 1;
@@ -744,7 +754,7 @@ fn l3_huffman(dst: &mut [f32; 576], bs: &mut Bs, gr_info: &GrInfo, scf: &[f32; 4
             }
             d += out.len();
             big_val_cnt -= np;
-            if big_val_cnt <= 0 {
+            if big_val_cnt <= 0 || d >= limit {
                 break;
             }
             sfb_cnt -= 1;
@@ -757,7 +767,7 @@ fn l3_huffman(dst: &mut [f32; 576], bs: &mut Bs, gr_info: &GrInfo, scf: &[f32; 4
     let codebook_count1: &[u8] =
         if gr_info.count1_table != 0 { &L3_HUFFMAN_TAB33 } else { &L3_HUFFMAN_TAB32 };
     let mut np = 1 - big_val_cnt;
-    'count1: loop {
+    'count1: while d < limit {
         let mut leaf = i32::from(codebook_count1[br.peek(4) as usize]);
         if leaf & 8 == 0 {
             leaf = i32::from(
@@ -1139,15 +1149,33 @@ fn same_filterbank(a: &GrInfo, b: &GrInfo) -> bool {
     class(a) == class(b)
 }
 
-/// Decodes one granule into `s.grbuf` as `output` says; returns the number of channels left
-/// there for the synthesis.
-fn l3_decode(h: &mut State, s: &mut Scratch, bs: &mut Bs, gr_info: &[GrInfo], nch: usize, output: Output) -> usize {
+/// genrespace: how many of a long block's 576 lines a decoder needs whose output is wanted only
+/// below `max_frequency` Hz. Lines are decoded up to the end of the subband (18 lines, `fs / 64`
+/// Hz wide) that reaches 1.5 subbands above it: each subband's synthesis filter reaches half a
+/// subband into its neighbours, and the alias butterflies mix the last lines of one subband with
+/// the first of the next, so dropping the lines above changes the output only above
+/// `max_frequency` (where a resampler to twice it removes them; genrespace's tests measure
+/// this). All 576 without a limit or when it is near the stream's Nyquist frequency.
+fn spectrum_limit(max_frequency: Option<u32>, sample_rate: u32) -> usize {
+    let Some(hz) = max_frequency else { return 576 };
+    // ceil(hz / (fs / 64) + 1.5), in integers (no floating-point rounding in `no_std`).
+    let (hz, fs) = (u64::from(hz), u64::from(sample_rate).max(1));
+    let subbands = (128 * hz + 3 * fs).div_ceil(2 * fs);
+    subbands.min(32) as usize * 18
+}
+
+/// Decodes one granule into `s.grbuf` as `output` says, each channel's spectrum up to `lines`
+/// (see `spectrum_limit`); returns the number of channels left there for the synthesis.
+/// Short blocks order their lines by band and window, and intensity stereo reads the right
+/// channel's zero lines, so those are always decoded in full.
+fn l3_decode(h: &mut State, s: &mut Scratch, bs: &mut Bs, gr_info: &[GrInfo], nch: usize, output: Output, lines: usize) -> usize {
     let hdr = Header(h.header);
     let decoded = if output == Output::Mid { 1 } else { nch };
+    let lines = if hdr.test_i_stereo() || gr_info[..nch].iter().any(|g| g.n_short_sfb != 0) { 576 } else { lines };
     for ch in 0..decoded {
         let layer3gr_limit = bs.pos + i32::from(gr_info[ch].part_23_length);
         l3_decode_scalefactors(hdr, &mut s.ist_pos[ch], bs, &gr_info[ch], &mut s.scf, ch);
-        l3_huffman(&mut s.grbuf[ch], bs, &gr_info[ch], &s.scf, layer3gr_limit);
+        l3_huffman(&mut s.grbuf[ch], bs, &gr_info[ch], &s.scf, layer3gr_limit, lines);
     }
     if output == Output::Mid {
         bs.pos += i32::from(gr_info[1].part_23_length);
@@ -1320,42 +1348,73 @@ const ZLIN: usize = 15 * 16;
 /// Rows of `lins` touched by one call to `mp3d_synth`.
 const SYNTH_ROWS: usize = ZLIN + 2 * 16;
 
-fn mp3d_synth<S: Sample, const NCH: usize>(
-    xl: &[f32],
-    xr: &[f32],
-    dst: &mut [S],
-    lins: &mut [[f32; 4]; SYNTH_ROWS],
-    compat: bool,
-) {
+/// Stores slots `x[0]` and `x[1]` of both channels (minimp3's synthesis input for one pair of
+/// time slots) into the filterbank history. genrespace: upstream's `mp3d_synth` interleaves
+/// these stores with the windowing below; no window of the pair reads a row its later stores
+/// write, so the two halves are split without changing a result, and the mono synthesis can
+/// store a whole granule before windowing it.
+fn mp3d_synth_store(xl: &[f32], xr: &[f32], lins: &mut [[f32; 4]; SYNTH_ROWS]) {
     let xl: &[f32; 560] = xl[..560].try_into().unwrap();
     let xr: &[f32; 560] = xr[..560].try_into().unwrap();
-    let dst = &mut dst[..64 * NCH];
-    let r = NCH - 1;
-
     lins[ZLIN + 15] = [xl[18 * 16], xr[18 * 16], xl[0], xr[0]];
     lins[ZLIN + 31] = [xl[1 + 18 * 16], xr[1 + 18 * 16], xl[1], xr[1]];
-
-    // For mono, C also computes "right" samples into the same slots and then
-    // overwrites them with the left ones; skipping them gives identical output.
-    let mut pair = |at: usize, row: usize, lane: usize| {
-        let (a, b) = mp3d_synth_pair(lins, row, lane);
-        dst[at] = S::from_synth(a, compat);
-        dst[at + 16 * NCH] = S::from_synth(b, compat);
-    };
-    if NCH == 2 {
-        pair(r, 15, 1);
-        pair(r + 32 * NCH, 31, 1);
-    }
-    pair(0, 15, 0);
-    pair(32 * NCH, 31, 0);
-
     for i in (0..15).rev() {
         lins[ZLIN + i] = [xl[18 * (31 - i)], xr[18 * (31 - i)], xl[1 + 18 * (31 - i)], xr[1 + 18 * (31 - i)]];
         lins[ZLIN + 16 + i][0] = xl[1 + 18 * (1 + i)];
         lins[ZLIN + 16 + i][1] = xr[1 + 18 * (1 + i)];
         lins[ZLIN - 16 + i][2] = xl[18 * (1 + i)];
         lins[ZLIN - 16 + i][3] = xr[18 * (1 + i)];
+    }
+}
 
+/// genrespace: where the windowing writes its samples.
+#[derive(Clone, Copy)]
+struct SynthLayout {
+    /// Distance between consecutive samples of one lane group.
+    stride: usize,
+    /// Offset of lane group 1's samples from group 0's.
+    group: usize,
+    /// Half-rate synthesis: only the samples of a pair whose index has this parity.
+    half: Option<usize>,
+}
+
+impl SynthLayout {
+    /// Where sample `k` (0..64) of lane group `g` goes, if it is computed at all.
+    fn at(self, k: usize, g: usize) -> Option<usize> {
+        match self.half {
+            None => Some(k * self.stride + g * self.group),
+            Some(phase) if k % 2 == phase => Some(k / 2 * self.stride + g * self.group),
+            Some(_) => None,
+        }
+    }
+}
+
+/// The windowing of `mp3d_synth`: the 64 samples of a pair of slots, per lane group. Group 0
+/// is lanes 0 and 2 (left), group 1 lanes 1 and 3 (right in stereo, the next pair of slots in
+/// [`mp3d_synth_mono`]); `layout` says where each sample goes. `groups` is 1 (group 0 only) or
+/// 2. At half rate only every other sample is computed: a decimation of the full-rate output,
+/// exact (free of aliasing) when the upper 16 subbands are zero.
+fn mp3d_synth_window<S: Sample>(dst: &mut [S], lins: &[[f32; 4]; SYNTH_ROWS], layout: SynthLayout, groups: usize, compat: bool) {
+    let mut pair = |k: usize, row: usize, g: usize| {
+        // Samples k and k + 16 have the same parity.
+        if let (Some(first), Some(second)) = (layout.at(k, g), layout.at(k + 16, g)) {
+            let (a, b) = mp3d_synth_pair(lins, row, g);
+            dst[first] = S::from_synth(a, compat);
+            dst[second] = S::from_synth(b, compat);
+        }
+    };
+    if groups == 2 {
+        pair(0, 15, 1);
+        pair(32, 31, 1);
+    }
+    pair(0, 15, 0);
+    pair(32, 31, 0);
+
+    for i in (0..15).rev() {
+        // The four samples of this step (15 - i, 17 + i, 47 - i, 49 + i) share a parity.
+        if layout.at(15 - i, 0).is_none() {
+            continue;
+        }
         let w: &[f32; 16] = MP3D_SYNTH_G_WIN[(14 - i) * 16..][..16].try_into().unwrap();
         let vz = |k: usize| F4::load(&lins[ZLIN + i - 16 * k]);
         let vy = |k: usize| F4::load(&lins[i + 16 * k]);
@@ -1374,41 +1433,55 @@ fn mp3d_synth<S: Sample, const NCH: usize>(
         }
         let (a, b) = (a.to_array(), b.to_array());
 
-        if NCH == 2 {
-            dst[r + (15 - i) * NCH] = S::from_synth(a[1], compat);
-            dst[r + (17 + i) * NCH] = S::from_synth(b[1], compat);
+        for g in (0..groups).rev() {
+            let at = |k: usize| layout.at(k, g).unwrap();
+            dst[at(15 - i)] = S::from_synth(a[g], compat);
+            dst[at(17 + i)] = S::from_synth(b[g], compat);
+            dst[at(47 - i)] = S::from_synth(a[g + 2], compat);
+            dst[at(49 + i)] = S::from_synth(b[g + 2], compat);
         }
-        dst[(15 - i) * NCH] = S::from_synth(a[0], compat);
-        dst[(17 + i) * NCH] = S::from_synth(b[0], compat);
-        if NCH == 2 {
-            dst[r + (47 - i) * NCH] = S::from_synth(a[3], compat);
-            dst[r + (49 + i) * NCH] = S::from_synth(b[3], compat);
-        }
-        dst[(47 - i) * NCH] = S::from_synth(a[2], compat);
-        dst[(49 + i) * NCH] = S::from_synth(b[2], compat);
-    }
-}
-
-fn mp3d_synth_all<S: Sample, const NCH: usize>(
-    grbuf: &[f32],
-    nbands: usize,
-    pcm: &mut [S],
-    lins: &mut [[f32; 4]; SYN_ROWS],
-    compat: bool,
-) {
-    for i in (0..nbands).step_by(2) {
-        mp3d_synth::<S, NCH>(
-            &grbuf[i..],
-            &grbuf[576 * (NCH - 1) + i..],
-            &mut pcm[32 * NCH * i..],
-            (&mut lins[16 * i..16 * i + SYNTH_ROWS]).try_into().unwrap(),
-            compat,
-        );
     }
 }
 
 /// Rows in the whole synthesis buffer (`syn` in C: `(18 + 15) * 2 * 32` floats).
 const SYN_ROWS: usize = (18 + 15) * 2 * 32 / 4;
+
+/// The stereo synthesis of `nbands` slots, a pair at a time (upstream's `mp3d_synth_all`), at
+/// full rate or, with `half`, at half rate (see `SynthLayout`).
+fn mp3d_synth_stereo<S: Sample>(grbuf: &[f32], nbands: usize, pcm: &mut [S], lins: &mut [[f32; 4]; SYN_ROWS], half: Option<usize>, compat: bool) {
+    let layout = SynthLayout { stride: 2, group: 1, half };
+    let per_slot = if half.is_some() { 32 } else { 64 };
+    for i in (0..nbands).step_by(2) {
+        let lins: &mut [[f32; 4]; SYNTH_ROWS] = (&mut lins[16 * i..16 * i + SYNTH_ROWS]).try_into().unwrap();
+        mp3d_synth_store(&grbuf[i..], &grbuf[576 + i..], lins);
+        mp3d_synth_window(&mut pcm[per_slot * i..], lins, layout, 2, compat);
+    }
+}
+
+/// genrespace: the mono synthesis of `nbands` slots, two pairs per windowing. Upstream
+/// computes the right lanes of every row too and then drops them. A pair's samples depend only
+/// on the inputs of that pair and of earlier ones, so here the whole granule's inputs are
+/// stored first, then the right lanes of every row take the left lanes of the row one pair of
+/// slots (32 rows) later: one windowing then gives a pair in the left lanes and the next pair
+/// in the right ones. Every lane does upstream's operations in upstream's order, so the output
+/// is bit-identical; the windowing, most of the synthesis's time, runs half as often.
+fn mp3d_synth_mono<S: Sample>(grbuf: &[f32], nbands: usize, pcm: &mut [S], lins: &mut [[f32; 4]; SYN_ROWS], half: Option<usize>, compat: bool) {
+    for i in (0..nbands).step_by(2) {
+        let lins: &mut [[f32; 4]; SYNTH_ROWS] = (&mut lins[16 * i..16 * i + SYNTH_ROWS]).try_into().unwrap();
+        mp3d_synth_store(&grbuf[i..], &grbuf[i..], lins);
+    }
+    for r in 0..SYN_ROWS - 32 {
+        lins[r][1] = lins[r + 32][0];
+        lins[r][3] = lins[r + 32][2];
+    }
+    let per_slot = if half.is_some() { 16 } else { 32 };
+    let layout = SynthLayout { stride: 1, group: 2 * per_slot, half };
+    for i in (0..nbands).step_by(4) {
+        let lins: &[[f32; 4]; SYNTH_ROWS] = (&lins[16 * i..16 * i + SYNTH_ROWS]).try_into().unwrap();
+        let groups = (nbands - i).div_ceil(2).min(2);
+        mp3d_synth_window(&mut pcm[per_slot * i..], lins, layout, groups, compat);
+    }
+}
 
 fn mp3d_synth_granule<S: Sample>(
     qmf_state: &mut [f32; 960],
@@ -1417,6 +1490,7 @@ fn mp3d_synth_granule<S: Sample>(
     nch: usize,
     pcm: &mut [S],
     lins: &mut [[f32; 4]; SYN_ROWS],
+    half: Option<usize>,
     compat: bool,
 ) {
     for ch in &mut grbuf[..nch] {
@@ -1427,9 +1501,9 @@ fn mp3d_synth_granule<S: Sample>(
 
     let grbuf = grbuf.as_flattened();
     if nch == 1 {
-        mp3d_synth_all::<S, 1>(grbuf, nbands, pcm, lins, compat);
+        mp3d_synth_mono(grbuf, nbands, pcm, lins, half, compat);
     } else {
-        mp3d_synth_all::<S, 2>(grbuf, nbands, pcm, lins, compat);
+        mp3d_synth_stereo(grbuf, nbands, pcm, lins, half, compat);
     }
 
     let tail = &lins.as_flattened()[nbands * 64..nbands * 64 + 15 * 64];
@@ -1531,7 +1605,7 @@ pub fn mp3dec_decode_frame<S: Sample>(
     info: &mut FrameInfo,
     compat: bool,
 ) -> usize {
-    let Mp3Dec { st: dec, scratch, maindata, downmix } = dec;
+    let Mp3Dec { st: dec, scratch, maindata, downmix, max_frequency, half_rate } = dec;
     let mp3_bytes = mp3.len();
     let mut i = 0;
     let mut frame_size = 0;
@@ -1575,7 +1649,7 @@ pub fn mp3dec_decode_frame<S: Sample>(
         bs_frame.get_bits(16);
     }
 
-    if info.layer != 3 && *downmix {
+    if info.layer != 3 && (*downmix || half_rate.is_some()) {
         info.status = Status::UnsupportedLayer;
         return 0;
     }
@@ -1611,13 +1685,35 @@ pub fn mp3dec_decode_frame<S: Sample>(
         let granules = if hdr.test_mpeg1() { 2 } else { 1 };
         let output = l3_output(dec, *downmix, hdr, &gr_info[..granules * nch]);
         let out_ch = if output == Output::Channels { nch } else { 1 };
-        for (igr, pcm) in pcm.chunks_exact_mut(576 * out_ch).take(granules).enumerate() {
+        let lines = spectrum_limit(*max_frequency, hdr.sample_rate_hz());
+        let granule_samples = if half_rate.is_some() { 288 } else { 576 };
+        for (igr, pcm) in pcm.chunks_exact_mut(granule_samples * out_ch).take(granules).enumerate() {
             scratch.grbuf = [[0.; 576]; 2];
-            let channels = l3_decode(dec, scratch, &mut bs, &gr_info[igr * nch..], nch, output);
-            mp3d_synth_granule(&mut dec.qmf_state, &mut scratch.grbuf, 18, channels, pcm, &mut scratch.syn, compat);
+            let channels = l3_decode(dec, scratch, &mut bs, &gr_info[igr * nch..], nch, output, lines);
+            if half_rate.is_some() {
+                // The upper 16 subbands would alias at half rate (mpg123's `--2to1` drops them
+                // too). A granule that was decoded in full (short blocks, intensity stereo)
+                // still has them.
+                for ch in &mut scratch.grbuf[..channels] {
+                    ch[16 * 18..].fill(0.0);
+                }
+            }
+            mp3d_synth_granule(&mut dec.qmf_state, &mut scratch.grbuf, 18, channels, pcm, &mut scratch.syn, *half_rate, compat);
         }
     }
     l3_save_reservoir(dec, &bs);
     info.status = if success { Status::Decoded } else { Status::ReservoirUnavailable };
-    success as usize * Header(dec.header).frame_samples() as usize
+    let samples = Header(dec.header).frame_samples() as usize >> half_rate.is_some() as u32;
+    success as usize * samples
+}
+
+/// genrespace: the highest `max_frequency` below which half-rate synthesis leaves a stream at
+/// `sample_rate` exact. At half rate the upper 16 subbands are dropped and every other sample
+/// is synthesised: the lower 16 subbands' filters reach half a subband above their band, whose
+/// content then folds back to within half a subband below the new Nyquist frequency; below
+/// that, and below what `spectrum_limit` keeps exact, the output is the full-rate output's
+/// samples. With `spectrum_limit`'s 1.5 subbands of margin that is 14.5 subbands, `29 fs / 128`
+/// (9,991 Hz at 44.1 kHz: enough for 16 kHz analysis, not for 22.05 kHz).
+pub fn half_rate_max_frequency(sample_rate: u32) -> u32 {
+    (u64::from(sample_rate) * 29 / 128) as u32
 }
