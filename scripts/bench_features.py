@@ -8,6 +8,8 @@ the same, after a warm-up call (its first call spends ~25 s compiling numba). Tw
   musicnn   the front end of genrespace's default model (msd-musicnn), as musicnn computes it:
             `load(sr=16000)` + `melspectrogram(n_fft=512, hop_length=256, n_mels=96)` +
             `log10(1 + 10000 S)`, plus `power_to_db` + `mfcc` for the DTW rerank
+Both sides run with the malloc settings of the genrespace CLI (bench_features.sh sets them for
+Python through GLIBC_TUNABLES; the harness calls genrespace_audio::allocator like the CLI).
 Medians over --reps runs. Prints a table and the ratios:
   full / decode       how close the whole pipeline is to the decoding floor (goal <= 1.3)
   librosa / full      speed-up over librosa (goal >= 3)
@@ -84,7 +86,8 @@ def main():
               f"{ms(r['features'])} {ms(r['full'])} | {ms(l_load)}  {ms(l_feat)}  {ms(lib)} | "
               f"{r['full'] / r['decode']:8.2f} {lib / r['full']:8.2f}")
     print(f"\nall times in ms, medians of {a.reps} runs, one thread each (taskset core 0 for genrespace,"
-          f" OMP/BLAS/numba threads = 1 for librosa {librosa.__version__})")
+          f" OMP/BLAS/numba threads = 1 for librosa {librosa.__version__}; glibc malloc tunables:"
+          f" {os.environ.get('GLIBC_TUNABLES', 'none')})")
     print(f"TOTAL: genrespace full pipeline / decode-only = {tot['full'] / tot['dec']:.2f}x   (goal <= 1.3)")
     print(f"TOTAL: librosa / genrespace full pipeline     = {tot['lib'] / tot['full']:.2f}x   (goal >= 3)")
 

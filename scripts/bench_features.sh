@@ -26,4 +26,7 @@ scripts/setup.sh
 cargo build --release --locked -q -p genrespace-features --example bench_features
 target_dir="${CARGO_TARGET_DIR:-target}"
 PY=$(scripts/python_env.sh)
+# librosa's Python gets the malloc settings the genrespace CLI and the harness set for themselves
+# (genrespace_audio::allocator::reuse_large_buffers), so both reuse freed buffers alike.
+export GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=134217728:glibc.malloc.mmap_max=0
 exec "$PY" scripts/bench_features.py --harness "$target_dir/release/examples/bench_features" --reps "$reps" --preset "$preset" "${files[@]}"

@@ -50,7 +50,7 @@ enum Command {
 }
 
 fn main() -> std::process::ExitCode {
-    genrespace_classifier::allocator::reuse_large_buffers();
+    genrespace_audio::allocator::reuse_large_buffers();
     let cli = Cli::parse();
     let verbose = cli.verbose;
     let result = match cli.command {

@@ -75,7 +75,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     // Each step frees and reallocates the same buffers: keep them (see the allocator module).
-    genrespace_classifier::allocator::keep_freed_memory();
+    genrespace_audio::allocator::keep_freed_memory();
     let (device, device_name) = args.device.device()?;
     let pretrained = args.from.as_deref().map(|m| super::model::load(m, &device)).transpose()?;
     let features: FeatureConfig = match (&args.features, &pretrained) {

@@ -8,6 +8,7 @@
 //! aac/m4a, alac, aiff, caf and mkv/webm — symphonia's full set plus an Opus decoder, with
 //! minimp3 decoding mp3 frames (faster than symphonia's decoder; symphonia still reads the file).
 
+pub mod allocator;
 mod codecs;
 mod decode;
 mod error;

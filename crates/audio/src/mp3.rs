@@ -47,8 +47,7 @@ pub struct Mp3Decoder {
     /// The stream's channels, which every frame must have.
     channels: usize,
     sample_rate: u32,
-    /// The last frame, mixed down to mono.
-    pcm: Box<[f32; MAX_SAMPLES_PER_FRAME]>,
+    /// The last frame, mixed down to mono: minimp3 decodes straight into its plane.
     buf: AudioBuffer<f32>,
 }
 
@@ -76,8 +75,8 @@ impl Mp3Decoder {
             phase: None,
             channels,
             sample_rate,
-            pcm: Box::new([0.0; MAX_SAMPLES_PER_FRAME]),
-            buf: AudioBuffer::new(AudioSpec::new(sample_rate >> half_rate as u32, layouts::CHANNEL_LAYOUT_MONO), MAX_SAMPLES_PER_FRAME / 2),
+            // minimp3 asks room for a stereo frame even when it writes one channel.
+            buf: AudioBuffer::new(AudioSpec::new(sample_rate >> half_rate as u32, layouts::CHANNEL_LAYOUT_MONO), MAX_SAMPLES_PER_FRAME),
         })
     }
 
@@ -92,23 +91,28 @@ impl Mp3Decoder {
             self.decoder.set_half_rate(Some(phase));
             self.phase = Some(phase);
         }
-        let frames = match self.decoder.decode(packet.data, &mut self.pcm[..]).1 {
-            Ok(info) if info.sample_rate != self.sample_rate || info.channels.num() as usize != self.channels => {
-                return decode_error("mp3: a frame's sample rate or channel count differs from the stream's");
-            }
-            Ok(info) => info.samples_produced,
+        self.buf.render_uninit(Some(MAX_SAMPLES_PER_FRAME));
+        let pcm = self.buf.plane_mut(0).expect("a mono buffer has one plane");
+        let frames = match self.decoder.decode(packet.data, pcm).1 {
+            Ok(info) if info.sample_rate == self.sample_rate && info.channels.num() as usize == self.channels => info.samples_produced,
             // The first frames after a seek reference bits of frames before it (minimp3 then
             // outputs nothing): symphonia's accurate seek starts early enough that the caller
             // drops them, so keep the timeline with silence of the frame's length.
             Err(DecodeError::ReservoirUnavailable(info)) => {
-                self.pcm.fill(0.0);
-                samples_per_frame(info.sample_rate) >> self.half_rate as u32
+                let frames = samples_per_frame(info.sample_rate) >> self.half_rate as u32;
+                pcm[..frames].fill(0.0);
+                frames
             }
-            Err(DecodeError::NoFrame | DecodeError::Corrupt(_)) => return decode_error("mp3: invalid frame"),
-            Err(_) => return decode_error("mp3: not an MPEG Layer III frame"),
+            failed => {
+                self.buf.clear();
+                return match failed {
+                    Ok(_) => decode_error("mp3: a frame's sample rate or channel count differs from the stream's"),
+                    Err(DecodeError::NoFrame | DecodeError::Corrupt(_)) => decode_error("mp3: invalid frame"),
+                    Err(_) => decode_error("mp3: not an MPEG Layer III frame"),
+                };
+            }
         };
-        self.buf.render_uninit(Some(frames));
-        self.buf.copy_from_slice_interleaved(&&self.pcm[..frames]);
+        self.buf.truncate(frames);
         if self.gapless {
             let (start, end) = self.trims(packet, frames);
             self.buf.trim(start, end);

@@ -43,8 +43,8 @@ fn max_difference_from_cpu(model: &GenreModel, slices: &Tensor<4>) -> f32 {
 
 fn main() {
     // As the CLI's `train` runs (see the module); inference was measured the same either way.
-    genrespace_classifier::allocator::reuse_large_buffers();
-    genrespace_classifier::allocator::keep_freed_memory();
+    genrespace_audio::allocator::reuse_large_buffers();
+    genrespace_audio::allocator::keep_freed_memory();
     let arch_name: String = arg("--arch", "cnn".to_string());
     let batch: usize = arg("--batch", 32);
     let steps: usize = arg("--steps", 20);

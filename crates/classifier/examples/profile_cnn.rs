@@ -52,7 +52,7 @@ fn time_layer(reps: usize, train: bool, x: &Tensor<4>, layer: impl Fn(Tensor<4>)
 
 fn main() {
     // As the CLI runs (see the module).
-    genrespace_classifier::allocator::reuse_large_buffers();
+    genrespace_audio::allocator::reuse_large_buffers();
     let channels: Vec<usize> = arg("--channels", "16,32,64,64").split(',').map(|c| c.parse().expect("channel count")).collect();
     let batch: usize = arg("--batch", "16").parse().expect("batch");
     let reps: usize = arg("--reps", "10").parse().expect("reps");

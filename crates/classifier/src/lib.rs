@@ -6,7 +6,6 @@
 //! a `burn::tensor::Device`: `Device::flex()` on the CPU, [`device::gpu`] with the `wgpu`
 //! feature.
 
-pub mod allocator;
 pub mod classify;
 pub mod data;
 pub mod device;

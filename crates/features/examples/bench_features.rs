@@ -16,6 +16,8 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn main() {
+    // As the CLI does, so that what is timed is what its commands do.
+    genrespace_audio::allocator::reuse_large_buffers();
     let mut reps = 7usize;
     let mut config = FeatureConfig::default();
     let mut files = Vec::new();

@@ -15,7 +15,9 @@
 mod lanes;
 #[cfg(feature = "layer12")]
 mod layer12;
+mod huffman_lookup;
 mod tables;
+use huffman_lookup::{BOOK_OF_TABLE, LONGER, LOOKUP, LOOKUP_BITS};
 use lanes::{Lanes, F4};
 use tables::*;
 
@@ -184,6 +186,9 @@ struct State {
     reserv_buf: [u8; MAX_BITRESERVOIR_BYTES],
     /// genrespace: a downmixing decoder met channels with different blocks (see `Output`).
     split: bool,
+    /// genrespace: how many subbands of each channel's `mdct_overlap` may be non-zero (see
+    /// `l3_hybrid`).
+    overlap_bands: [usize; 2],
 }
 
 impl State {
@@ -196,6 +201,7 @@ impl State {
             header: [0; 4],
             reserv_buf: [0; MAX_BITRESERVOIR_BYTES],
             split: false,
+            overlap_bands: [0; 2],
         }
     }
 }
@@ -636,45 +642,74 @@ fn l3_pow_43(mut x: i32) -> f32 {
         * mult as f32
 }
 
-/// The Huffman decoder's 32-bit look-ahead cache. Bytes past the end of the
+/// The Huffman decoder's look-ahead cache. Bytes past the end of the
 /// buffer read as zero: a corrupt `big_values` can make the decoder run past
 /// the granule's data, which C tolerates by reading neighbouring memory.
+///
+/// genrespace: 64 bits refilled eight bytes at a time (C's is 32 bits refilled a byte at a
+/// time, after every pair and every escape): one refill holds at least 56 bits, more than a
+/// pair's longest code (19 bits) with both escapes and signs (2 × 14), or a quadruple's 10.
+/// Bits past `bits` are the stream's own next bits, so a refill may load them again.
 struct BitCache<'a> {
     buf: &'a [u8],
+    /// The first byte not yet loaded in full.
     next: usize,
-    cache: u32,
-    sh: i32,
+    cache: u64,
+    /// How many of the cache's top bits are loaded.
+    bits: u32,
 }
 
-impl BitCache<'_> {
-    #[inline(always)]
-    fn byte(&self, i: usize) -> u32 {
-        self.buf.get(i).copied().map_or(0, u32::from)
+impl<'a> BitCache<'a> {
+    /// A cache starting at bit `pos` of `buf`.
+    fn new(buf: &'a [u8], pos: usize) -> Self {
+        let mut br = BitCache { buf, next: pos / 8, cache: 0, bits: 0 };
+        br.refill();
+        br.flush((pos & 7) as i32);
+        br
     }
 
+    /// Loads bytes until at least 56 bits are cached.
+    #[inline(always)]
+    fn refill(&mut self) {
+        let word = match self.buf.get(self.next..self.next + 8) {
+            Some(bytes) => u64::from_be_bytes(bytes.try_into().unwrap()),
+            None => self.word_at_end(),
+        };
+        self.cache |= word >> self.bits;
+        self.next += (63 - self.bits as usize) >> 3;
+        self.bits |= 56;
+    }
+
+    #[cold]
+    fn word_at_end(&self) -> u64 {
+        let mut bytes = [0u8; 8];
+        let tail = self.buf.get(self.next..).unwrap_or(&[]);
+        let n = tail.len().min(8);
+        bytes[..n].copy_from_slice(&tail[..n]);
+        u64::from_be_bytes(bytes)
+    }
+
+    /// The next `n` bits, `1 <= n <= 32`.
     #[inline(always)]
     fn peek(&self, n: i32) -> u32 {
-        self.cache >> (32 - n)
+        (self.cache >> (64 - n)) as u32
     }
 
     #[inline(always)]
     fn flush(&mut self, n: i32) {
         self.cache <<= n;
-        self.sh += n;
+        self.bits -= n as u32;
     }
 
+    /// Is the next bit set (a negative value's sign)?
     #[inline(always)]
-    fn check(&mut self) {
-        while self.sh >= 0 {
-            self.cache |= self.byte(self.next) << self.sh;
-            self.next += 1;
-            self.sh -= 8;
-        }
+    fn negative(&self) -> bool {
+        (self.cache as i64) < 0
     }
 
     /// Current bit position (`BSPOS` in C).
     fn pos(&self) -> i32 {
-        self.next as i32 * 8 - 24 + self.sh
+        self.next as i32 * 8 - self.bits as i32
     }
 }
 
@@ -684,16 +719,15 @@ fn l3_huffman_pairs<const LINBITS: bool>(
     out: &mut [f32],
     br: &mut BitCache,
     codebook: &[i16],
+    lookup: &[u16; 1 << LOOKUP_BITS],
     linbits: i32,
     one: f32,
 ) {
     for pair in out.as_chunks_mut::<2>().0 {
-        let mut w = 5;
-        let mut leaf = i32::from(codebook[br.peek(w) as usize]);
-        while leaf < 0 {
-            br.flush(w);
-            w = leaf & 7;
-            leaf = i32::from(codebook[br.peek(w).wrapping_sub((leaf >> 3) as u32) as usize]);
+        br.refill();
+        let mut leaf = i32::from(lookup[br.peek(LOOKUP_BITS as i32) as usize]);
+        if leaf == i32::from(LONGER) {
+            leaf = l3_huffman_walk(br, codebook);
         }
         br.flush(leaf >> 8);
 
@@ -702,22 +736,35 @@ fn l3_huffman_pairs<const LINBITS: bool>(
             if LINBITS && lsb == 15 {
                 lsb += br.peek(linbits) as i32;
                 br.flush(linbits);
-                br.check();
-                *v = one * l3_pow_43(lsb) * if (br.cache as i32) < 0 { -1.0 } else { 1.0 };
+                *v = one * l3_pow_43(lsb) * if br.negative() { -1.0 } else { 1.0 };
             } else {
-                *v = G_POW43[(16 + lsb) as usize - 16 * (br.cache >> 31) as usize] * one;
+                *v = G_POW43[(16 + lsb) as usize - 16 * br.negative() as usize] * one;
             }
             br.flush((lsb != 0) as i32);
             leaf >>= 4;
         }
-        br.check();
     }
+}
+
+/// minimp3's walk of a code through the tree `codebook`: flushes all but the leaf's own bits
+/// and returns the leaf.
+#[inline(never)]
+fn l3_huffman_walk(br: &mut BitCache, codebook: &[i16]) -> i32 {
+    let mut w = 5;
+    let mut leaf = i32::from(codebook[br.peek(w) as usize]);
+    while leaf < 0 {
+        br.flush(w);
+        w = leaf & 7;
+        leaf = i32::from(codebook[br.peek(w).wrapping_sub((leaf >> 3) as u32) as usize]);
+    }
+    leaf
 }
 
 /// genrespace: `limit` is how many of the 576 lines are wanted; decoding stops at the first
 /// scalefactor band (or, in the count1 region, quadruple) that reaches it, the lines after it
-/// stay zero and the rest of the channel's bits are skipped as usual.
-fn l3_huffman(dst: &mut [f32; 576], bs: &mut Bs, gr_info: &GrInfo, scf: &[f32; 40], layer3gr_limit: i32, limit: usize) {
+/// stay zero and the rest of the channel's bits are skipped as usual. Returns how many lines
+/// were decoded (those after are zero).
+fn l3_huffman(dst: &mut [f32; 576], bs: &mut Bs, gr_info: &GrInfo, scf: &[f32; 40], layer3gr_limit: i32, limit: usize) -> usize {
     let mut one = 0.0f32;
     let mut ireg = 0;
     let mut big_val_cnt = i32::from(gr_info.big_values);
@@ -726,17 +773,14 @@ fn l3_huffman(dst: &mut [f32; 576], bs: &mut Bs, gr_info: &GrInfo, scf: &[f32; 4
     let mut scf_idx = 0;
     let mut d = 0;
 
-    let start = (bs.pos / 8) as usize;
-    let mut br = BitCache { buf: bs.buf, next: start + 4, cache: 0, sh: (bs.pos & 7) - 8 };
-    br.cache = (((br.byte(start) * 256 + br.byte(start + 1)) * 256 + br.byte(start + 2)) * 256
-        + br.byte(start + 3))
-        << (bs.pos & 7);
+    let mut br = BitCache::new(bs.buf, bs.pos as usize);
 
     while big_val_cnt > 0 && d < limit {
         let tab_num = gr_info.table_select[ireg] as usize;
         let mut sfb_cnt = i32::from(gr_info.region_count[ireg]);
         ireg += 1;
         let codebook = &L3_HUFFMAN_TABS[L3_HUFFMAN_TABINDEX[tab_num] as usize..];
+        let lookup = &LOOKUP[BOOK_OF_TABLE[tab_num] as usize];
         let linbits = i32::from(L3_HUFFMAN_G_LINBITS[tab_num]);
         loop {
             let np = i32::from(sfbtab[sfb]) / 2;
@@ -748,9 +792,9 @@ fn l3_huffman(dst: &mut [f32; 576], bs: &mut Bs, gr_info: &GrInfo, scf: &[f32; 4
             // because big_values <= 288 and every table covers 288 pairs.
             let out = &mut dst[d..d + 2 * pairs_to_decode.max(1)];
             if linbits != 0 {
-                l3_huffman_pairs::<true>(out, &mut br, codebook, linbits, one);
+                l3_huffman_pairs::<true>(out, &mut br, codebook, lookup, linbits, one);
             } else {
-                l3_huffman_pairs::<false>(out, &mut br, codebook, linbits, one);
+                l3_huffman_pairs::<false>(out, &mut br, codebook, lookup, linbits, one);
             }
             d += out.len();
             big_val_cnt -= np;
@@ -768,10 +812,11 @@ fn l3_huffman(dst: &mut [f32; 576], bs: &mut Bs, gr_info: &GrInfo, scf: &[f32; 4
         if gr_info.count1_table != 0 { &L3_HUFFMAN_TAB33 } else { &L3_HUFFMAN_TAB32 };
     let mut np = 1 - big_val_cnt;
     'count1: while d < limit {
+        br.refill();
         let mut leaf = i32::from(codebook_count1[br.peek(4) as usize]);
         if leaf & 8 == 0 {
             leaf = i32::from(
-                codebook_count1[(leaf >> 3) as usize + (br.cache << 4 >> (32 - (leaf & 3))) as usize],
+                codebook_count1[(leaf >> 3) as usize + (br.cache << 4 >> (64 - (leaf & 3))) as usize],
             );
         }
         br.flush(leaf & 7);
@@ -791,15 +836,15 @@ fn l3_huffman(dst: &mut [f32; 576], bs: &mut Bs, gr_info: &GrInfo, scf: &[f32; 4
             }
             for s in 2 * half..2 * half + 2 {
                 if leaf & (128 >> s) != 0 {
-                    dst[d + s] = if (br.cache as i32) < 0 { -one } else { one };
+                    dst[d + s] = if br.negative() { -one } else { one };
                     br.flush(1);
                 }
             }
         }
-        br.check();
         d += 4;
     }
     bs.pos = layer3gr_limit;
+    d.min(576)
 }
 
 fn l3_midside_stereo(buf: &mut [f32; 1152], start: usize, n: usize) {
@@ -1046,7 +1091,8 @@ fn l3_change_sign(grbuf: &mut [f32; 576]) {
     }
 }
 
-fn l3_imdct_gr(grbuf: &mut [f32; 576], overlap: &mut [f32; 288], block_type: u8, n_long_bands: usize) {
+/// genrespace: long blocks only through the first `nbands` subbands (see `l3_hybrid`).
+fn l3_imdct_gr(grbuf: &mut [f32; 576], overlap: &mut [f32; 288], block_type: u8, n_long_bands: usize, nbands: usize) {
     let (long_buf, rest_buf) = grbuf.split_at_mut(18 * n_long_bands);
     let (long_ovl, rest_ovl) = overlap.split_at_mut(9 * n_long_bands);
     if n_long_bands != 0 {
@@ -1056,7 +1102,7 @@ fn l3_imdct_gr(grbuf: &mut [f32; 576], overlap: &mut [f32; 288], block_type: u8,
         l3_imdct_short(rest_buf, rest_ovl, 32 - n_long_bands);
     } else {
         let window = &L3_IMDCT_GR_G_MDCT_WINDOW[(block_type == STOP_BLOCK_TYPE) as usize];
-        l3_imdct36(rest_buf, rest_ovl, window, 32 - n_long_bands);
+        l3_imdct36(rest_buf, rest_ovl, window, nbands - n_long_bands);
     }
 }
 
@@ -1131,6 +1177,7 @@ fn l3_output(h: &mut State, downmix: bool, hdr: Header, gr_info: &[GrInfo]) -> O
         h.split = true;
         let [mean, right] = &mut h.mdct_overlap;
         right.copy_from_slice(mean);
+        h.overlap_bands[1] = h.overlap_bands[0];
     }
     if h.split {
         Output::Split
@@ -1172,14 +1219,17 @@ fn l3_decode(h: &mut State, s: &mut Scratch, bs: &mut Bs, gr_info: &[GrInfo], nc
     let hdr = Header(h.header);
     let decoded = if output == Output::Mid { 1 } else { nch };
     let lines = if hdr.test_i_stereo() || gr_info[..nch].iter().any(|g| g.n_short_sfb != 0) { 576 } else { lines };
+    // The lines past the last one decoded in either channel are zero, and stay zero through the
+    // stereo processing (intensity stereo copies lines the left channel has).
+    let mut decoded_lines = 0;
     for ch in 0..decoded {
         let layer3gr_limit = bs.pos + i32::from(gr_info[ch].part_23_length);
         l3_decode_scalefactors(hdr, &mut s.ist_pos[ch], bs, &gr_info[ch], &mut s.scf, ch);
-        l3_huffman(&mut s.grbuf[ch], bs, &gr_info[ch], &s.scf, layer3gr_limit, lines);
+        decoded_lines = decoded_lines.max(l3_huffman(&mut s.grbuf[ch], bs, &gr_info[ch], &s.scf, layer3gr_limit, lines));
     }
     if output == Output::Mid {
         bs.pos += i32::from(gr_info[1].part_23_length);
-        l3_hybrid(h, s, gr_info, 0);
+        l3_hybrid(h, s, gr_info, 0, decoded_lines);
         return 1;
     }
 
@@ -1192,11 +1242,11 @@ fn l3_decode(h: &mut State, s: &mut Scratch, bs: &mut Bs, gr_info: &[GrInfo], nc
 
     if output == Output::Mean {
         mean_into_left(&mut s.grbuf);
-        l3_hybrid(h, s, gr_info, 0);
+        l3_hybrid(h, s, gr_info, 0, decoded_lines);
         return 1;
     }
     for ch in 0..nch {
-        l3_hybrid(h, s, gr_info, ch);
+        l3_hybrid(h, s, gr_info, ch, decoded_lines);
     }
     if output == Output::Split {
         mean_into_left(&mut s.grbuf);
@@ -1215,7 +1265,14 @@ fn mean_into_left(grbuf: &mut [[f32; 576]; 2]) {
 
 /// The hybrid filterbank of one channel: reordering of short blocks, antialiasing, IMDCT with
 /// overlap-add, frequency inversion. (Upstream's loop body, moved out for `Output`.)
-fn l3_hybrid(h: &mut State, s: &mut Scratch, gr_info: &[GrInfo], ch: usize) {
+///
+/// genrespace: the lines from `decoded_lines` on are zero. In a granule of long blocks the alias
+/// butterflies then carry lines at most one subband further, and the IMDCT of the subbands
+/// above, zero with a zero overlap, is zero with a zero overlap: it runs only on the subbands
+/// that hold lines or overlap (a spectrum limit leaves 14 of 32 undecoded at 22.05 kHz, and
+/// streams encoded with a low-pass have zero subbands too). Short and mixed blocks reorder
+/// lines across subbands: all 32 there.
+fn l3_hybrid(h: &mut State, s: &mut Scratch, gr_info: &[GrInfo], ch: usize, decoded_lines: usize) {
     let hdr = Header(h.header);
     let gr = &gr_info[ch];
     let mut aa_bands = 31;
@@ -1231,8 +1288,13 @@ fn l3_hybrid(h: &mut State, s: &mut Scratch, gr_info: &[GrInfo], ch: usize) {
         );
     }
 
-    l3_antialias(&mut s.grbuf[ch], aa_bands);
-    l3_imdct_gr(&mut s.grbuf[ch], &mut h.mdct_overlap[ch], gr.block_type, n_long_bands);
+    let long_only = gr.n_short_sfb == 0 && n_long_bands == 0;
+    let line_bands = if long_only { decoded_lines.div_ceil(18) } else { 32 };
+    let filled = (line_bands + 1).min(32);
+    let nbands = filled.max(h.overlap_bands[ch]);
+    l3_antialias(&mut s.grbuf[ch], aa_bands.min(line_bands));
+    l3_imdct_gr(&mut s.grbuf[ch], &mut h.mdct_overlap[ch], gr.block_type, n_long_bands, nbands);
+    h.overlap_bands[ch] = filled;
     l3_change_sign(&mut s.grbuf[ch]);
 }
 
