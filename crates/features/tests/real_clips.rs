@@ -5,6 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+
+use common::relative_l2;
 use genrespace_audio::{decode_file, DecodeOptions};
 use genrespace_features::{FeatureConfig, FeatureExtractor};
 
@@ -100,16 +103,6 @@ fn diff_p999_and_max(a: &ndarray::Array2<f32>, b: &ndarray::Array2<f32>) -> (f32
     (d[d.len() * 999 / 1000], d[d.len() - 1])
 }
 
-/// `|a - b| / |b|` over two features' inner frames (L2 norms), as the librosa parity tests
-/// measure MFCCs: a coefficient's scale is its band energies' sum in dB, where the quietest
-/// bands move most.
-fn relative_l2(a: &ndarray::Array2<f32>, b: &ndarray::Array2<f32>) -> f64 {
-    let (a, b) = (inner_frames(a), inner_frames(b));
-    let diff: f64 = a.iter().zip(b).map(|(x, y)| (*x as f64 - *y as f64).powi(2)).sum();
-    let norm: f64 = b.iter().map(|y| (*y as f64).powi(2)).sum();
-    (diff / norm).sqrt()
-}
-
 #[test]
 fn decoding_mp3_only_below_the_analysis_band_changes_no_feature() {
     // The feature pipeline tells the mp3 decoder to skip the spectrum above the analysis rate's
@@ -145,7 +138,9 @@ fn decoding_mp3_only_below_the_analysis_band_changes_no_feature() {
             let (want_mel, want_mfcc) = fx.log_mel_and_mfcc(&resampled).unwrap();
             let got = fx.analyze_file(&path, DecodeOptions::default()).unwrap();
             let (mel, mel_max) = diff_p999_and_max(&got.log_mel.data, &want_mel.data);
-            let mfcc = relative_l2(&got.mfcc, &want_mfcc);
+            // Relative L2, as the librosa parity tests measure MFCCs: a coefficient's scale is
+            // its band energies' sum in dB, where the quietest bands move most.
+            let mfcc = relative_l2(inner_frames(&got.mfcc), inner_frames(&want_mfcc));
             eprintln!(
                 "{name} ({preset}, decoded at {} Hz): samples differ by up to {changed:.1e}; log-mel by {mel:.1e} (99.9 %), {mel_max:.1e} (max); MFCC by {mfcc:.1e} (relative L2)",
                 limited.sample_rate
