@@ -7,7 +7,7 @@ use std::process::Command;
 
 mod common;
 
-use common::relative_l2;
+use common::{abs_diff_quantile_and_max, relative_l2};
 use genrespace_audio::{decode_file, DecodeOptions};
 use genrespace_features::{FeatureConfig, FeatureExtractor};
 
@@ -94,15 +94,6 @@ fn inner_frames(a: &ndarray::Array2<f32>) -> ndarray::ArrayView2<'_, f32> {
     a.slice(ndarray::s![.., 1..a.ncols() - 1])
 }
 
-/// The 99.9th percentile and the maximum of the absolute differences of two features' inner
-/// frames.
-fn diff_p999_and_max(a: &ndarray::Array2<f32>, b: &ndarray::Array2<f32>) -> (f32, f32) {
-    assert_eq!(a.dim(), b.dim());
-    let mut d: Vec<f32> = inner_frames(a).iter().zip(inner_frames(b)).map(|(x, y)| (x - y).abs()).collect();
-    d.sort_by(f32::total_cmp);
-    (d[d.len() * 999 / 1000], d[d.len() - 1])
-}
-
 #[test]
 fn decoding_mp3_only_below_the_analysis_band_changes_no_feature() {
     // The feature pipeline tells the mp3 decoder to skip the spectrum above the analysis rate's
@@ -137,7 +128,7 @@ fn decoding_mp3_only_below_the_analysis_band_changes_no_feature() {
             let resampled = genrespace_audio::resample(&full.samples, full.sample_rate, fx.config().sample_rate).unwrap();
             let (want_mel, want_mfcc) = fx.log_mel_and_mfcc(&resampled).unwrap();
             let got = fx.analyze_file(&path, DecodeOptions::default()).unwrap();
-            let (mel, mel_max) = diff_p999_and_max(&got.log_mel.data, &want_mel.data);
+            let (mel, mel_max) = abs_diff_quantile_and_max(inner_frames(&got.log_mel.data), inner_frames(&want_mel.data), 999);
             // Relative L2, as the librosa parity tests measure MFCCs: a coefficient's scale is
             // its band energies' sum in dB, where the quietest bands move most.
             let mfcc = relative_l2(inner_frames(&got.mfcc), inner_frames(&want_mfcc));
